@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * store_dispatch.c -- the dispatcher ("reput" in RocketMQ): reads CommitLog records in order
+ * and builds their ConsumeQueue and index entries. A record becomes visible to readers here,
+ * and the arrival callback wakes long-polling pulls.
+ *
+ * The dispatcher reads up to a limit: cl_max under ASYNC_FLUSH, cl_flushed under SYNC_FLUSH
+ * (store_int.h invariant 3). It sleeps when it has caught up; appenders (or the flusher) wake
+ * it through dispatch_idle, a Dekker-style flag: the writer publishes its offset then reads the
+ * flag, the dispatcher sets the flag then re-reads the offset, both sequentially consistent,
+ * so one of them always sees the other.
+ *
+ * Records are decoded with the bounds-checked codec: under replication (a later issue) and in
+ * recovery the bytes come from outside, so a bad record stops dispatch with a log line rather
+ * than a crash.
+ */
+#include <string.h>
+
+#include "mq/log.h"
+#include "mq/rd.h"
+#include "store_int.h"
+
+static int64_t
+store_dispatch_limit(store_t *s)
+{
+    if (s->cfg.flush_mode == STORE_SYNC_FLUSH)
+        return atomic_load_explicit(&s->cl_flushed, memory_order_seq_cst);
+    return atomic_load_explicit(&s->cl_max, memory_order_seq_cst);
+}
+
+/* Index keys of one record: the UNIQ_KEY and every space-separated KEYS entry. */
+static void
+store_dispatch_index(store_t *s, store_cq_t *cq, const mq_msg_t *m, mq_str_t uniq, mq_str_t keys)
+{
+    if (!s->index || (m->sys_flag & MQ_SYSFLAG_TRANSACTION_MASK) == MQ_SYSFLAG_TRANSACTION_ROLLBACK)
+        return;
+    if (uniq.n)
+        store_index_put(s->index, store_index_key_hash(cq->key_hash_prefix, uniq),
+                        m->phys_offset, m->store_ts);
+    while (keys.n) {
+        const char *sp = memchr(keys.p, ' ', keys.n);
+        size_t len = sp ? (size_t)(sp - keys.p) : keys.n;
+        if (len)
+            store_index_put(s->index,
+                            store_index_key_hash(cq->key_hash_prefix, (mq_str_t){keys.p, len}),
+                            m->phys_offset, m->store_ts);
+        if (!sp)
+            break;
+        keys.p = sp + 1;
+        keys.n -= len + 1;
+    }
+}
+
+/* Dispatches the record at p (avail bytes up to the segment end / limit). Returns the bytes
+ * consumed, 0 when the record is incomplete (wait for more), or -1 when it is invalid. */
+static int64_t
+store_dispatch_one(store_t *s, const uint8_t *p, int64_t avail, int64_t pos, int64_t seg_end)
+{
+    mq_msg_t m;
+    mq_props_iter_t it;
+    mq_str_t k, v, tags = MQ_STR_NULL, keys = MQ_STR_NULL, uniq = MQ_STR_NULL;
+    store_cq_t *cq;
+    int tx, rc = mq_msg_record_decode(p, (size_t)avail, &m);
+
+    if (rc == MQ_DECLINED) /* BLANK filler: the rest of the segment */
+        return m.store_size == seg_end - pos ? m.store_size : -1;
+    if (rc == MQ_AGAIN)
+        return 0;
+    if (rc != MQ_OK || m.phys_offset != pos) {
+        MQ_LOG_ERROR("store", "dispatch: invalid record at CommitLog offset %lld (%s); dispatch "
+                     "stops here", (long long)pos, rc == MQ_OK ? "wrong offset" : mq_err_name(rc));
+        return -1;
+    }
+    mq_props_iter_init(&it, m.props);
+    while (mq_props_next(&it, &k, &v)) {
+        if (k.n == 4 && memcmp(k.p, "TAGS", 4) == 0)
+            tags = v;
+        else if (k.n == 4 && memcmp(k.p, "KEYS", 4) == 0)
+            keys = v;
+        else if (k.n == 8 && memcmp(k.p, "UNIQ_KEY", 8) == 0)
+            uniq = v;
+    }
+    cq = store_queue_get(s, m.topic, m.queue_id, 1);
+    tx = m.sys_flag & MQ_SYSFLAG_TRANSACTION_MASK;
+    if (tx != MQ_SYSFLAG_TRANSACTION_PREPARED && tx != MQ_SYSFLAG_TRANSACTION_ROLLBACK) {
+        int64_t tags_code = mq_tags_code(tags);
+        rc = store_cq_put(cq, m.queue_offset, pos, m.store_size, tags_code);
+        if (rc == MQ_OK && s->arrival_cb)
+            s->arrival_cb(s->arrival_arg, m.topic, m.queue_id, m.queue_offset, tags_code,
+                          m.store_ts, m.props);
+        else if (rc == MQ_EIO)
+            MQ_LOG_ERROR("store", "dispatch: cannot write the consume queue entry of %s/%d "
+                         "offset %lld", cq->topic, cq->qid, (long long)m.queue_offset);
+    }
+    store_dispatch_index(s, cq, &m, uniq, keys);
+    atomic_store_explicit(&s->dispatched_ts, m.store_ts, memory_order_relaxed);
+    return m.store_size;
+}
+
+/* Dispatches [from, to). Returns the offset reached (== to unless a record was bad). */
+static int64_t
+store_dispatch_run(store_t *s, int64_t from, int64_t to)
+{
+    int64_t pos = from;
+    store_seg_t *seg = NULL;
+
+    while (pos < to) {
+        int64_t seg_end, avail, used;
+        if (!seg || pos >= seg->start + seg->size) {
+            store_seg_release(seg);
+            seg = store_mfq_find(&s->cl, pos);
+            if (!seg) {
+                MQ_LOG_ERROR("store", "dispatch: no CommitLog segment holds offset %lld",
+                             (long long)pos);
+                break;
+            }
+        }
+        seg_end = seg->start + seg->size;
+        avail = MQ_MIN(seg_end, to) - pos;
+        used = store_dispatch_one(s, seg->base + (pos - seg->start), avail, pos, seg_end);
+        if (used <= 0)
+            break;
+        pos += used;
+    }
+    store_seg_release(seg);
+    return pos;
+}
+
+void
+store_dispatch_range(store_t *s, int64_t from, int64_t to)
+{
+    int64_t reached = store_dispatch_run(s, from, to);
+    atomic_store(&s->dispatched, reached);
+}
+
+store_cq_t *
+store_queue_get(store_t *s, mq_str_t topic, int32_t qid, int create)
+{
+    uint64_t h = store_qtable_hash(topic, qid);
+    store_cq_t *cq;
+
+    pthread_rwlock_rdlock(&s->queues.lock);
+    cq = store_qtable_find(&s->queues, topic, qid, h);
+    pthread_rwlock_unlock(&s->queues.lock);
+    if (cq || !create)
+        return cq;
+    /* The dispatcher meets a queue no appender created (recovery, replication). */
+    pthread_mutex_lock(&s->put_lock);
+    cq = store_qtable_find(&s->queues, topic, qid, h);
+    if (!cq) {
+        cq = store_cq_new(s->cq_dir, topic, qid, s->cfg.cq_file_size);
+        store_qtable_insert(&s->queues, cq);
+    }
+    pthread_mutex_unlock(&s->put_lock);
+    return cq;
+}
+
+void
+store_dispatch_kick(store_t *s)
+{
+    if (atomic_load_explicit(&s->dispatch_idle, memory_order_seq_cst)) {
+        pthread_mutex_lock(&s->dispatch_mu);
+        pthread_cond_signal(&s->dispatch_cv);
+        pthread_mutex_unlock(&s->dispatch_mu);
+    }
+}
+
+void *
+store_dispatch_main(void *arg)
+{
+    store_t *s = arg;
+    int stalled = 0;
+
+    for (;;) {
+        int64_t from = atomic_load(&s->dispatched);
+        int64_t limit = store_dispatch_limit(s);
+        int running = atomic_load(&s->running);
+
+        if (from < limit && !stalled) {
+            int64_t reached;
+            pthread_mutex_lock(&s->dispatch_work_mu);
+            reached = store_dispatch_run(s, from, limit);
+            pthread_mutex_unlock(&s->dispatch_work_mu);
+            stalled = reached == from; /* a bad record: wait for new data before retrying */
+            atomic_store_explicit(&s->dispatched, reached, memory_order_release);
+            pthread_mutex_lock(&s->dispatch_mu);
+            pthread_cond_broadcast(&s->dispatched_cv);
+            pthread_mutex_unlock(&s->dispatch_mu);
+            continue;
+        }
+        if (!running)
+            break;
+        pthread_mutex_lock(&s->dispatch_mu);
+        atomic_store_explicit(&s->dispatch_idle, 1, memory_order_seq_cst);
+        if (store_dispatch_limit(s) == limit && atomic_load(&s->running))
+            store_cond_wait_ms(&s->dispatch_cv, &s->dispatch_mu, stalled ? 1000 : 200);
+        atomic_store_explicit(&s->dispatch_idle, 0, memory_order_relaxed);
+        pthread_mutex_unlock(&s->dispatch_mu);
+        if (store_dispatch_limit(s) != limit)
+            stalled = 0;
+    }
+    pthread_mutex_lock(&s->dispatch_mu);
+    pthread_cond_broadcast(&s->dispatched_cv);
+    pthread_mutex_unlock(&s->dispatch_mu);
+    return NULL;
+}
+
+void
+store_wait_dispatched(store_t *s)
+{
+    int64_t target = atomic_load(&s->cl_max);
+    if (s->cfg.flush_mode == STORE_SYNC_FLUSH) {
+        store_flush_kick(s);
+        while (atomic_load(&s->cl_flushed) < target && atomic_load(&s->running)) {
+            pthread_mutex_lock(&s->dispatch_mu);
+            store_cond_wait_ms(&s->dispatched_cv, &s->dispatch_mu, 10);
+            pthread_mutex_unlock(&s->dispatch_mu);
+        }
+    }
+    pthread_mutex_lock(&s->dispatch_mu);
+    while (atomic_load(&s->dispatched) < target && atomic_load(&s->running)) {
+        pthread_cond_signal(&s->dispatch_cv);
+        store_cond_wait_ms(&s->dispatched_cv, &s->dispatch_mu, 50);
+    }
+    pthread_mutex_unlock(&s->dispatch_mu);
+}
