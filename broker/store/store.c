@@ -71,6 +71,8 @@ store_init_sync(store_t *s)
     pthread_mutex_init(&s->ckpt_mu, NULL);
     pthread_mutex_init(&s->alloc_mu, NULL);
     store_cond_init(&s->alloc_cv);
+    store_cond_init(&s->alloc_done_cv);
+    s->alloc_busy = -1;
     pthread_mutex_init(&s->clean_run_mu, NULL);
     pthread_mutex_init(&s->clean_mu, NULL);
     store_cond_init(&s->clean_cv);

@@ -28,13 +28,33 @@ store_seg_t *
 store_alloc_take(store_t *s, int64_t start)
 {
     store_seg_t *seg = NULL;
+    char path[1100];
+    int rc;
+
     pthread_mutex_lock(&s->alloc_mu);
+    while (s->alloc_busy == start) /* the allocator is creating it right now */
+        pthread_cond_wait(&s->alloc_done_cv, &s->alloc_mu);
     if (s->alloc_next && s->alloc_next->start == start) {
         seg = s->alloc_next;
         s->alloc_next = NULL;
+        pthread_mutex_unlock(&s->alloc_mu);
+        return seg;
     }
+    MQ_LOG_DEBUG("store", "appender creates segment %lld itself (prepared: %lld)", (long long)start,
+                 s->alloc_next ? (long long)s->alloc_next->start : -1LL);
+    s->alloc_busy = start; /* create it here; the allocator keeps off */
     pthread_mutex_unlock(&s->alloc_mu);
-    return seg;
+
+    store_mfq_path(&s->cl, start, path, sizeof(path));
+    rc = store_seg_create(path, start, s->cfg.commitlog_file_size, s->cl.flags, &seg);
+    if (rc == MQ_OK && s->cfg.warm_mapped_file)
+        store_seg_prefault(seg, 0, MQ_MIN(seg->size, STORE_WARM_WINDOW));
+
+    pthread_mutex_lock(&s->alloc_mu);
+    s->alloc_busy = -1;
+    pthread_cond_broadcast(&s->alloc_done_cv);
+    pthread_mutex_unlock(&s->alloc_mu);
+    return rc == MQ_OK ? seg : NULL;
 }
 
 /* Makes sure the segment after the last one exists (not yet part of the log). */
@@ -50,28 +70,33 @@ store_alloc_prepare_next(store_t *s)
     next_start = last->start + last->size;
     store_seg_release(last);
     pthread_mutex_lock(&s->alloc_mu);
-    if (s->alloc_next && s->alloc_next->start == next_start) {
+    if ((s->alloc_next && s->alloc_next->start == next_start) || s->alloc_busy >= 0) {
         pthread_mutex_unlock(&s->alloc_mu);
         return;
     }
     stale = s->alloc_next;
     s->alloc_next = NULL;
+    s->alloc_busy = next_start;
     pthread_mutex_unlock(&s->alloc_mu);
+    MQ_LOG_DEBUG("store", "allocator prepares segment %lld", (long long)next_start);
     if (stale)
         store_seg_delete(stale);
 
     store_mfq_path(&s->cl, next_start, path, sizeof(path));
     if (store_seg_create(path, next_start, s->cfg.commitlog_file_size, s->cl.flags, &seg) !=
         MQ_OK)
-        return; /* logged; the appender will try again itself */
-    if (s->cfg.warm_mapped_file)
+        seg = NULL; /* logged; the appender will try again itself */
+    if (seg && s->cfg.warm_mapped_file) {
         store_seg_prefault(seg, 0, 2 * STORE_WARM_WINDOW);
-    atomic_store(&seg->warmed, MQ_MIN(seg->size, 2 * STORE_WARM_WINDOW));
+        atomic_store(&seg->warmed, MQ_MIN(seg->size, 2 * STORE_WARM_WINDOW));
+    }
     pthread_mutex_lock(&s->alloc_mu);
-    if (!s->alloc_next && atomic_load(&s->running)) {
+    if (seg && !s->alloc_next && atomic_load(&s->running)) {
         s->alloc_next = seg;
         seg = NULL;
     }
+    s->alloc_busy = -1;
+    pthread_cond_broadcast(&s->alloc_done_cv);
     pthread_mutex_unlock(&s->alloc_mu);
     if (seg)
         store_seg_delete(seg);

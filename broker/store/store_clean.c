@@ -231,6 +231,7 @@ store_clean_now(store_t *s, int manual)
     ratio = store_clean_check(s, &force);
     time_up = store_time_to_delete(s->cfg.delete_when);
     space = ratio > s->cfg.disk_max_used_ratio / 100.0;
+    force = force && s->cfg.clean_forcibly_enable;
     if (time_up || space || manual || force) {
         deleted = store_clean_commitlog(s, force);
         if (space && deleted == 0)

@@ -37,16 +37,8 @@ store_commitlog_roll(store_t *s)
         mq_store_be32(p + 4, (uint32_t)MQ_MSG_BLANK_MAGIC);
     }
     next = store_alloc_take(s, start);
-    if (!next) {
-        char path[1100];
-        int rc;
-        store_mfq_path(&s->cl, start, path, sizeof(path));
-        rc = store_seg_create(path, start, s->cfg.commitlog_file_size, s->cl.flags, &next);
-        if (rc != MQ_OK)
-            return rc;
-        if (s->cfg.warm_mapped_file)
-            store_seg_prefault(next, 0, MQ_MIN(next->size, 32 << 20));
-    }
+    if (!next)
+        return MQ_EIO; /* logged by the creation */
     if (store_mfq_push(&s->cl, next) != MQ_OK) {
         MQ_LOG_ERROR("store", "new segment %s does not follow %s", next->path, cur->path);
         store_seg_delete(next);

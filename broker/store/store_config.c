@@ -66,6 +66,7 @@ static const store_key_t store_keys[] = {
     K("diskSpaceCleanForciblyRatio", STORE_KEY_RATIO, disk_clean_forcibly_ratio, 1, 100),
     K("diskSpaceWarningLevelRatio", STORE_KEY_RATIO, disk_warning_ratio, 1, 100),
     K("storeCapacity", STORE_KEY_SIZE, capacity_bytes, 0, INT64_MAX),
+    K("cleanFileForciblyEnable", STORE_KEY_BOOL, clean_forcibly_enable, 0, 1),
     K("cleanResourceInterval", STORE_KEY_INT, clean_interval_ms, 1, 86400000),
     K("deleteCommitLogFilesInterval", STORE_KEY_INT, delete_files_interval_ms, 0, 60000),
     K("checkCRCOnRecover", STORE_KEY_BOOL, check_crc_on_recover, 0, 1),
@@ -98,6 +99,7 @@ store_config_defaults(store_config_t *cfg)
     cfg->disk_clean_forcibly_ratio = 85;
     cfg->disk_warning_ratio = 90;
     cfg->capacity_bytes = 0;
+    cfg->clean_forcibly_enable = 1;
     cfg->clean_interval_ms = 10000;
     cfg->delete_files_interval_ms = 100;
     cfg->check_crc_on_recover = 1;

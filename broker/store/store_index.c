@@ -192,7 +192,8 @@ store_index_open(const char *dir, int32_t slots, int32_t max_entries, int64_t tr
     }
     if (d)
         closedir(d);
-    qsort(names, (size_t)n, sizeof(*names), ix_name_cmp);
+    if (n > 1)
+        qsort(names, (size_t)n, sizeof(*names), ix_name_cmp);
     for (int i = 0; i < n; i++) {
         char path[1200];
         store_seg_t *f;

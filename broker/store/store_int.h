@@ -255,7 +255,9 @@ struct store_s {
     pthread_t alloc_thread;
     pthread_mutex_t alloc_mu;
     pthread_cond_t alloc_cv;
+    pthread_cond_t alloc_done_cv;  /* broadcast when a segment creation finishes */
     store_seg_t *alloc_next;       /* prepared next segment (held) or NULL; alloc_mu */
+    int64_t alloc_busy;            /* start of the segment being created, or -1; alloc_mu */
     _Atomic int64_t warm_trigger;  /* appender signals the allocator past this offset */
 
     /* retention */
@@ -286,6 +288,8 @@ int store_flush_queues_and_checkpoint(store_t *s, int final);
 void store_waiters_fail_all(store_t *s, int status);
 void store_waiters_complete_upto(store_t *s, int64_t flushed); /* MQ_OK to those covered */
 void *store_alloc_main(void *arg);             /* store_alloc.c */
+/* Returns the segment starting at `start`: the prepared one, or one created now (waiting for
+ * the allocator if it is creating that very file). NULL on failure (logged). */
 store_seg_t *store_alloc_take(store_t *s, int64_t start);
 void store_alloc_kick(store_t *s);
 void *store_clean_main(void *arg);             /* store_clean.c */

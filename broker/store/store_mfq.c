@@ -121,7 +121,8 @@ store_mfq_load(store_mfq_t *q, int *found_corrupt)
         offs[n++] = off;
     }
     closedir(d);
-    qsort(offs, (size_t)n, sizeof(*offs), store_mfq_cmp);
+    if (n > 1)
+        qsort(offs, (size_t)n, sizeof(*offs), store_mfq_cmp);
 
     for (int i = 0; i < n; i++) {
         char path[1100];

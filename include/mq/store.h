@@ -54,6 +54,7 @@ typedef struct store_config_s {
     int disk_clean_forcibly_ratio;   /* diskSpaceCleanForciblyRatio, % */
     int disk_warning_ratio;          /* diskSpaceWarningLevelRatio, %: writes refused above */
     int64_t capacity_bytes;          /* storeCapacity: cap on the store's own bytes, 0 = none */
+    int clean_forcibly_enable;       /* cleanFileForciblyEnable: delete unexpired files when full */
     int clean_interval_ms;           /* cleanResourceInterval */
     int delete_files_interval_ms;    /* deleteCommitLogFilesInterval: pause between deletions */
     int check_crc_on_recover;        /* checkCRCOnRecover */
