@@ -169,7 +169,7 @@ store_open(const store_config_t *cfg, store_t **out)
     }
     close(fd);
     store_fsync_dir(cfg->root_dir);
-    atomic_store(&s->warm_trigger, 0);
+    atomic_store(&s->warm_trigger, cfg->warm_mapped_file ? 0 : INT64_MAX);
 
     if (store_start_thread(&s->alloc_thread, store_alloc_main, s, "mq-alloc") != MQ_OK ||
         store_start_thread(&s->flush_thread, store_flush_main, s, "mq-flush") != MQ_OK ||

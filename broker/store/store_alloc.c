@@ -15,10 +15,14 @@
 #include "store_int.h"
 
 #define STORE_WARM_WINDOW ((int64_t)16 << 20)
+#define STORE_WARM_STEP ((int64_t)1 << 20)
 
 void
 store_alloc_kick(store_t *s)
 {
+    /* Until the allocator has warmed further, later puts need not kick again. */
+    if (s->cfg.warm_mapped_file)
+        atomic_store(&s->warm_trigger, atomic_load(&s->cl_max) + STORE_WARM_WINDOW);
     pthread_mutex_lock(&s->alloc_mu);
     pthread_cond_signal(&s->alloc_cv);
     pthread_mutex_unlock(&s->alloc_mu);
@@ -87,7 +91,8 @@ store_alloc_prepare_next(store_t *s)
         MQ_OK)
         seg = NULL; /* logged; the appender will try again itself */
     if (seg && s->cfg.warm_mapped_file) {
-        store_seg_prefault(seg, 0, 2 * STORE_WARM_WINDOW);
+        for (int64_t off = 0; off < MQ_MIN(seg->size, 2 * STORE_WARM_WINDOW); off += STORE_WARM_STEP)
+            store_seg_prefault(seg, off, STORE_WARM_STEP);
         atomic_store(&seg->warmed, MQ_MIN(seg->size, 2 * STORE_WARM_WINDOW));
     }
     pthread_mutex_lock(&s->alloc_mu);
@@ -112,9 +117,13 @@ store_alloc_warm(store_t *s)
         int64_t rel = pos - seg->start;
         int64_t from = MQ_MAX(atomic_load(&seg->warmed), rel);
         int64_t to = MQ_MIN(seg->size, rel + 2 * STORE_WARM_WINDOW);
-        if (to > from) {
-            store_seg_prefault(seg, from, to - from);
-            atomic_store(&seg->warmed, to);
+        /* In 1 MiB steps: each call holds the process's mmap lock, which the appender's own
+         * page faults and the dispatcher's mmap() calls need too. */
+        while (from < to && atomic_load(&s->running)) {
+            int64_t step = MQ_MIN(to - from, STORE_WARM_STEP);
+            store_seg_prefault(seg, from, step);
+            from += step;
+            atomic_store(&seg->warmed, from);
         }
         store_seg_release(seg);
     }

@@ -20,7 +20,6 @@
 #include "mq/rd.h"
 #include "store_int.h"
 
-#define STORE_BLANK_MIN 8 /* room always left for an end-of-segment filler */
 
 /* Closes the current segment with a BLANK filler and makes the next one current. put_lock
  * held. Returns MQ_OK or an error (the filler stays: the log simply continues later). */
@@ -31,7 +30,7 @@ store_commitlog_roll(store_t *s)
     int64_t rel = atomic_load_explicit(&s->cl_max, memory_order_relaxed) - cur->start;
     int64_t start = cur->start + cur->size;
 
-    if (rel < cur->size) {
+    if (cur->size - rel >= STORE_BLANK_MIN) { /* a shorter tail needs no filler */
         uint8_t *p = cur->base + rel;
         mq_store_be32(p, (uint32_t)(cur->size - rel));
         mq_store_be32(p + 4, (uint32_t)MQ_MSG_BLANK_MAGIC);
@@ -77,7 +76,7 @@ store_put_check(store_t *s, mq_msg_t *msgs, int n, int64_t *total)
         int64_t size;
         if (m->body.n > (size_t)s->cfg.max_message_size)
             return MQ_ETOOBIG;
-        if (m->queue_id < 0)
+        if (m->queue_id < 0 || !store_topic_name_ok(m->topic))
             return MQ_EINVAL;
         m->store_host = s->cfg.store_host;
         size = mq_msg_record_size(m);

@@ -220,15 +220,35 @@ int
 store_cq_put(store_cq_t *cq, int64_t queue_offset, int64_t phys, int32_t size, int64_t tags_code)
 {
     int64_t max = atomic_load_explicit(&cq->max_offset, memory_order_relaxed);
-    int64_t pos = queue_offset * STORE_CQ_UNIT;
+    int64_t pos;
     store_seg_t *seg;
     uint8_t *p;
 
+    if (queue_offset < 0 || queue_offset > STORE_CQ_MAX_OFFSET)
+        return MQ_ERANGE;
+    pos = queue_offset * STORE_CQ_UNIT;
+
     if (queue_offset < max)
         return MQ_EEXIST; /* already dispatched (recovery replays a range twice) */
-    if (queue_offset > max && max > atomic_load(&cq->min_offset))
+    if (queue_offset > max && max > atomic_load(&cq->min_offset)) {
+        /* Offsets are assigned one by one, so a jump means damaged data. A small gap is
+         * left as empty entries; a jump past the next file would create files for nothing. */
+        if (pos - max * STORE_CQ_UNIT > cq->files.file_size) {
+            MQ_LOG_ERROR("store", "consume queue %s/%d: record claims offset %lld, queue is at "
+                         "%lld; entry skipped", cq->topic, cq->qid, (long long)queue_offset,
+                         (long long)max);
+            return MQ_ERANGE;
+        }
         MQ_LOG_WARN("store", "consume queue %s/%d jumps from offset %lld to %lld", cq->topic,
                     cq->qid, (long long)max, (long long)queue_offset);
+    } else if (queue_offset > max && store_mfq_count(&cq->files) > 0 &&
+               pos - max * STORE_CQ_UNIT > cq->files.file_size) {
+        /* An empty queue that starts far ahead (a reset): start over at that file. */
+        store_seg_release(cq->tail);
+        cq->tail = NULL;
+        while (store_mfq_count(&cq->files) > 0)
+            store_mfq_delete_first(&cq->files);
+    }
     seg = store_cq_seg_for_write(cq, pos);
     if (!seg)
         return MQ_EIO;

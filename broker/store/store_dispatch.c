@@ -20,6 +20,38 @@
 #include "mq/rd.h"
 #include "store_int.h"
 
+#define STORE_DISPATCH_IX_BATCH 64
+
+/* State of one dispatch run: the last queue used (records of one queue come in runs) and
+ * index entries waiting to be written together. */
+typedef struct store_dispatch_ctx_s {
+    store_cq_t *last_cq;                                /* valid for this run only */
+    store_index_item_t ix[STORE_DISPATCH_IX_BATCH];     /* pending index entries */
+    int nix;                                            /* how many */
+} store_dispatch_ctx_t;
+
+static void
+store_dispatch_flush_index(store_t *s, store_dispatch_ctx_t *dc)
+{
+    if (dc->nix) {
+        store_index_put_many(s->index, dc->ix, dc->nix);
+        dc->nix = 0;
+    }
+}
+
+static void
+store_dispatch_add_key(store_t *s, store_dispatch_ctx_t *dc, int32_t prefix, mq_str_t key,
+                       const mq_msg_t *m)
+{
+    store_index_item_t *it;
+    if (dc->nix == STORE_DISPATCH_IX_BATCH)
+        store_dispatch_flush_index(s, dc);
+    it = &dc->ix[dc->nix++];
+    it->key_hash = store_index_key_hash(prefix, key);
+    it->phys = m->phys_offset;
+    it->store_ts = m->store_ts;
+}
+
 static int64_t
 store_dispatch_limit(store_t *s)
 {
@@ -30,20 +62,18 @@ store_dispatch_limit(store_t *s)
 
 /* Index keys of one record: the UNIQ_KEY and every space-separated KEYS entry. */
 static void
-store_dispatch_index(store_t *s, store_cq_t *cq, const mq_msg_t *m, mq_str_t uniq, mq_str_t keys)
+store_dispatch_index(store_t *s, store_dispatch_ctx_t *dc, store_cq_t *cq, const mq_msg_t *m,
+                     mq_str_t uniq, mq_str_t keys)
 {
     if (!s->index || (m->sys_flag & MQ_SYSFLAG_TRANSACTION_MASK) == MQ_SYSFLAG_TRANSACTION_ROLLBACK)
         return;
     if (uniq.n)
-        store_index_put(s->index, store_index_key_hash(cq->key_hash_prefix, uniq),
-                        m->phys_offset, m->store_ts);
+        store_dispatch_add_key(s, dc, cq->key_hash_prefix, uniq, m);
     while (keys.n) {
         const char *sp = memchr(keys.p, ' ', keys.n);
         size_t len = sp ? (size_t)(sp - keys.p) : keys.n;
         if (len)
-            store_index_put(s->index,
-                            store_index_key_hash(cq->key_hash_prefix, (mq_str_t){keys.p, len}),
-                            m->phys_offset, m->store_ts);
+            store_dispatch_add_key(s, dc, cq->key_hash_prefix, (mq_str_t){keys.p, len}, m);
         if (!sp)
             break;
         keys.p = sp + 1;
@@ -54,7 +84,8 @@ store_dispatch_index(store_t *s, store_cq_t *cq, const mq_msg_t *m, mq_str_t uni
 /* Dispatches the record at p (avail bytes up to the segment end / limit). Returns the bytes
  * consumed, 0 when the record is incomplete (wait for more), or -1 when it is invalid. */
 static int64_t
-store_dispatch_one(store_t *s, const uint8_t *p, int64_t avail, int64_t pos, int64_t seg_end)
+store_dispatch_one(store_t *s, store_dispatch_ctx_t *dc, const uint8_t *p, int64_t avail,
+                   int64_t pos, int64_t seg_end)
 {
     mq_msg_t m;
     mq_props_iter_t it;
@@ -80,7 +111,15 @@ store_dispatch_one(store_t *s, const uint8_t *p, int64_t avail, int64_t pos, int
         else if (k.n == 8 && memcmp(k.p, "UNIQ_KEY", 8) == 0)
             uniq = v;
     }
-    cq = store_queue_get(s, m.topic, m.queue_id, 1);
+    if (!store_topic_name_ok(m.topic) || m.queue_id < 0) {
+        MQ_LOG_ERROR("store", "dispatch: record at %lld has a topic or queue id unusable as a "
+                     "consume queue path; not indexed", (long long)pos);
+        return m.store_size;
+    }
+    cq = dc->last_cq;
+    if (!cq || cq->qid != m.queue_id || cq->topic_len != m.topic.n ||
+        memcmp(cq->topic, m.topic.p, m.topic.n) != 0)
+        cq = dc->last_cq = store_queue_get(s, m.topic, m.queue_id, 1);
     tx = m.sys_flag & MQ_SYSFLAG_TRANSACTION_MASK;
     if (tx != MQ_SYSFLAG_TRANSACTION_PREPARED && tx != MQ_SYSFLAG_TRANSACTION_ROLLBACK) {
         int64_t tags_code = mq_tags_code(tags);
@@ -92,7 +131,7 @@ store_dispatch_one(store_t *s, const uint8_t *p, int64_t avail, int64_t pos, int
             MQ_LOG_ERROR("store", "dispatch: cannot write the consume queue entry of %s/%d "
                          "offset %lld", cq->topic, cq->qid, (long long)m.queue_offset);
     }
-    store_dispatch_index(s, cq, &m, uniq, keys);
+    store_dispatch_index(s, dc, cq, &m, uniq, keys);
     atomic_store_explicit(&s->dispatched_ts, m.store_ts, memory_order_relaxed);
     return m.store_size;
 }
@@ -103,7 +142,10 @@ store_dispatch_run(store_t *s, int64_t from, int64_t to)
 {
     int64_t pos = from;
     store_seg_t *seg = NULL;
+    store_dispatch_ctx_t dc;
 
+    dc.last_cq = NULL;
+    dc.nix = 0;
     while (pos < to) {
         int64_t seg_end, avail, used;
         if (!seg || pos >= seg->start + seg->size) {
@@ -116,12 +158,19 @@ store_dispatch_run(store_t *s, int64_t from, int64_t to)
             }
         }
         seg_end = seg->start + seg->size;
+        if (seg_end - pos < STORE_BLANK_MIN) { /* a tail too short for a filler */
+            if (to < seg_end)
+                break;
+            pos = seg_end;
+            continue;
+        }
         avail = MQ_MIN(seg_end, to) - pos;
-        used = store_dispatch_one(s, seg->base + (pos - seg->start), avail, pos, seg_end);
+        used = store_dispatch_one(s, &dc, seg->base + (pos - seg->start), avail, pos, seg_end);
         if (used <= 0)
             break;
         pos += used;
     }
+    store_dispatch_flush_index(s, &dc);
     store_seg_release(seg);
     return pos;
 }
@@ -218,9 +267,20 @@ store_wait_dispatched(store_t *s)
         }
     }
     pthread_mutex_lock(&s->dispatch_mu);
-    while (atomic_load(&s->dispatched) < target && atomic_load(&s->running)) {
-        pthread_cond_signal(&s->dispatch_cv);
-        store_cond_wait_ms(&s->dispatched_cv, &s->dispatch_mu, 50);
+    {
+        int64_t last = atomic_load(&s->dispatched), since = mq_mono_ns();
+        while (atomic_load(&s->dispatched) < target && atomic_load(&s->running)) {
+            pthread_cond_signal(&s->dispatch_cv);
+            store_cond_wait_ms(&s->dispatched_cv, &s->dispatch_mu, 50);
+            if (atomic_load(&s->dispatched) != last) {
+                last = atomic_load(&s->dispatched);
+                since = mq_mono_ns();
+            } else if (mq_mono_ns() - since > 10LL * 1000000000) {
+                MQ_LOG_ERROR("store", "dispatch is stuck at %lld (target %lld); not waiting longer",
+                             (long long)last, (long long)target);
+                break; /* a bad record stopped the dispatcher: do not hang the caller */
+            }
+        }
     }
     pthread_mutex_unlock(&s->dispatch_mu);
 }

@@ -346,6 +346,17 @@ store_index_put(store_index_t *ix, int32_t key_hash, int64_t phys, int64_t store
     atomic_store_explicit(&f->wrote, count + 1, memory_order_release);
 }
 
+void
+store_index_put_many(store_index_t *ix, const store_index_item_t *items, int n)
+{
+    store_seg_t *f = ix->cur;
+    if (f)
+        for (int i = 0; i < n; i++)
+            __builtin_prefetch(f->base + ix_slot_pos(ix, items[i].key_hash % ix->slots), 1);
+    for (int i = 0; i < n; i++)
+        store_index_put(ix, items[i].key_hash, items[i].phys, items[i].store_ts);
+}
+
 static int
 ix_time_matched(store_seg_t *f, int64_t begin, int64_t end)
 {

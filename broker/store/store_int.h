@@ -44,6 +44,9 @@
 #define STORE_CQ_UNIT 20 /* bytes per ConsumeQueue entry */
 #define STORE_PAGE 4096
 #define STORE_CKPT_SIZE 4096
+#define STORE_BLANK_MIN 8 /* room always left for an end-of-segment filler */
+/* Largest queue offset the store accepts (keeps offset * 20 far from overflow). */
+#define STORE_CQ_MAX_OFFSET ((int64_t)1 << 56)
 
 /* ---- store_mapped.c: one memory-mapped file, refcounted ---- */
 
@@ -174,6 +177,14 @@ void store_index_close(store_index_t *ix);
  * at phys stored at store_ts. */
 void store_index_put(store_index_t *ix, int32_t key_hash, int64_t phys, int64_t store_ts);
 /* Collects up to max offsets whose key hash matches within [begin, end]; newest first. */
+/* One pending index entry; the dispatcher batches them so slot cache misses overlap. */
+typedef struct store_index_item_s {
+    int32_t key_hash; /* store_index_key_hash() */
+    int64_t phys;     /* record offset */
+    int64_t store_ts; /* record store time */
+} store_index_item_t;
+/* store_index_put() for n items in order, prefetching their hash slots first. */
+void store_index_put_many(store_index_t *ix, const store_index_item_t *items, int n);
 int store_index_query(store_index_t *ix, int32_t key_hash, int max, int64_t begin_ms,
                       int64_t end_ms, int64_t *offsets);
 int store_index_flush(store_index_t *ix, int phase);
@@ -298,6 +309,8 @@ int64_t store_record_store_ts(store_t *s, int64_t phys); /* -1 if unreadable */
 void store_set_status(store_t *s, const char *fmt, ...) MQ_PRINTF(2, 3);
 
 /* Functions used everywhere in the store (store_util.c). */
+/* A topic usable as a directory name: 1..255 bytes, no '/' or NUL, not "." or "..". */
+int store_topic_name_ok(mq_str_t topic);
 void store_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms); /* mu held */
 void store_cond_init(pthread_cond_t *cv); /* CLOCK_MONOTONIC condition variable */
 int store_mkdirs(const char *path);       /* mkdir -p; MQ_OK or MQ_EIO (logged) */

@@ -55,6 +55,10 @@ store_recover_walk(store_t *s, int64_t from, int64_t *records)
             seg = next;
         }
         rel = pos - seg->start;
+        if (seg->size - rel < STORE_BLANK_MIN) { /* tail too short for a filler */
+            pos = seg->start + seg->size;
+            continue;
+        }
         rc = mq_msg_record_decode(seg->base + rel, (size_t)(seg->size - rel), &m);
         if (rc == MQ_DECLINED) {
             if (m.store_size != seg->size - rel)

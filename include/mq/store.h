@@ -201,9 +201,11 @@ int64_t store_offset_by_time(store_t *s, mq_str_t topic, int32_t qid, int64_t ts
 /* Store time of the queue's first available message, or -1. */
 int64_t store_earliest_time(store_t *s, mq_str_t topic, int32_t qid);
 
-/* Index queries: by a KEYS entry or a UNIQ_KEY. Fills up to max CommitLog offsets (newest
- * first, de-duplicated, records checked to really carry the key), returns the count or a
- * negative mq_err_t. begin/end bound the store time (ms, inclusive); pass 0 and INT64_MAX. */
+/* Index queries. store_query_by_key fills up to max CommitLog offsets of records whose KEYS
+ * hold `key` (newest first, de-duplicated, each record checked to really carry the key) and
+ * returns the count or a negative mq_err_t; begin/end bound the store time (ms, inclusive;
+ * pass 0 and INT64_MAX). store_query_by_uniq_key returns MQ_OK with the newest record whose
+ * UNIQ_KEY is `uniq`, MQ_ENOENT, or MQ_EPERM when the index is off. */
 int store_query_by_key(store_t *s, mq_str_t topic, mq_str_t key, int max, int64_t begin_ms,
                        int64_t end_ms, int64_t *offsets);
 int store_query_by_uniq_key(store_t *s, mq_str_t topic, mq_str_t uniq, int64_t *offset);

@@ -300,3 +300,15 @@ Test(store_basic, second_open_of_the_same_store_is_refused)
     cr_expect_eq(store_open(&cfg, &other), MQ_EBUSY);
     cr_expect_null(other);
 }
+
+Test(store_basic, topics_that_are_not_safe_directory_names_are_refused)
+{
+    const char *bad[] = {"../../escape", "a/b", "..", "."};
+    mq_msg_t m;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        st_msg(&m, bad[i], 0, "x", "");
+        cr_expect_eq(store_put(st, &m, 1, NULL), MQ_EINVAL, "topic %s", bad[i]);
+    }
+    st_msg(&m, "%RETRY%group-1", 0, "x", "");
+    cr_expect_eq(store_put(st, &m, 1, NULL), MQ_OK);
+}
