@@ -88,6 +88,7 @@ store_free(store_t *s)
     store_qtable_fini(&s->queues);
     store_index_close(s->index);
     store_mfq_fini(&s->cl);
+    store_dispatch_fini(s);
     if (s->ckpt_fd >= 0)
         close(s->ckpt_fd);
     if (s->lock_fd >= 0) {
@@ -126,6 +127,7 @@ store_open(const store_config_t *cfg, store_t **out)
     store_paths(s);
     store_init_sync(s);
     store_qtable_init(&s->queues);
+    store_dispatch_init(s);
     store_mfq_init(&s->cl, s->cl_dir, cfg->commitlog_file_size, 1,
                    cfg->flush_mode == STORE_SYNC_FLUSH ? STORE_SEG_SMALL_PAGES : 0);
     s->test_skip_flush = getenv("MQ_STORE_TEST_SKIP_FLUSH") != NULL;

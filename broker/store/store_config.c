@@ -9,6 +9,7 @@
  *   - deleteWhen also accepts "*" (any hour);
  *   - storeCapacity (new) caps the store's own bytes, e.g. "64m": usage ratios are computed
  *     against it as well as against the filesystem;
+ *   - flushIntervalIndex (new, 10 s) flushes the index less often than the queues;
  *   - warmMapedFileEnable defaults to true: we prefault a window ahead of the writer rather
  *     than the whole file, which costs little and keeps page faults off the append path.
  */
@@ -55,6 +56,7 @@ static const store_key_t store_keys[] = {
     K("flushCommitLogLeastPages", STORE_KEY_INT, flush_least_pages, 0, 1 << 20),
     K("flushCommitLogThoroughInterval", STORE_KEY_INT, flush_thorough_interval_ms, 1, 86400000),
     K("flushIntervalConsumeQueue", STORE_KEY_INT, flush_cq_interval_ms, 1, 3600000),
+    K("flushIntervalIndex", STORE_KEY_INT, flush_index_interval_ms, 1, 3600000),
     K("syncFlushTimeout", STORE_KEY_INT, sync_flush_timeout_ms, 1, 3600000),
     K("maxMessageSize", STORE_KEY_INT, max_message_size, 1, 1 << 30),
     K("messageIndexEnable", STORE_KEY_BOOL, message_index_enable, 0, 1),
@@ -88,6 +90,7 @@ store_config_defaults(store_config_t *cfg)
     cfg->flush_least_pages = 4;
     cfg->flush_thorough_interval_ms = 10000;
     cfg->flush_cq_interval_ms = 1000;
+    cfg->flush_index_interval_ms = 10000;
     cfg->sync_flush_timeout_ms = 5000;
     cfg->max_message_size = 4194304;
     cfg->message_index_enable = 1;

@@ -76,6 +76,7 @@ store_cq_free(store_cq_t *cq)
         return;
     store_seg_release(cq->tail);
     store_mfq_fini(&cq->files);
+    free(cq->pend);
     free(cq->topic);
     free(cq);
 }
@@ -217,23 +218,64 @@ store_cq_seg_for_write(store_cq_t *cq, int64_t pos)
 }
 
 int
+store_cq_commit(store_cq_t *cq)
+{
+    int64_t pos, max;
+    store_seg_t *seg;
+    size_t len, done = 0;
+
+    if (cq->npend == 0)
+        return MQ_OK;
+    pos = cq->pend_first * STORE_CQ_UNIT;
+    len = (size_t)cq->npend * STORE_CQ_UNIT;
+    seg = store_cq_seg_for_write(cq, pos);
+    while (seg && done < len) {
+        ssize_t w = pwrite(seg->fd, cq->pend + done, len - done, pos - seg->start + (off_t)done);
+        if (w <= 0) {
+            if (w < 0 && errno == EINTR)
+                continue;
+            break;
+        }
+        done += (size_t)w;
+    }
+    if (!seg || done < len) {
+        MQ_LOG_ERROR("store", "cannot write consume queue %s/%d at offset %lld: %s", cq->topic,
+                     cq->qid, (long long)cq->pend_first, seg ? strerror(errno) : "no file");
+        cq->npend = 0;
+        return MQ_EIO;
+    }
+    atomic_store_explicit(&seg->wrote, pos + (int64_t)len - seg->start, memory_order_release);
+    max = atomic_load(&cq->max_offset);
+    if (max == atomic_load(&cq->min_offset) && cq->pend_first > max)
+        atomic_store(&cq->min_offset, cq->pend_first); /* empty queue starting late */
+    atomic_store_explicit(&cq->max_offset, cq->pend_first + cq->npend, memory_order_release);
+    cq->npend = 0;
+    return MQ_OK;
+}
+
+int
 store_cq_put(store_cq_t *cq, int64_t queue_offset, int64_t phys, int32_t size, int64_t tags_code)
 {
-    int64_t max = atomic_load_explicit(&cq->max_offset, memory_order_relaxed);
-    int64_t pos;
-    store_seg_t *seg;
+    int64_t max, pos, fsz = cq->files.file_size;
     uint8_t *p;
 
     if (queue_offset < 0 || queue_offset > STORE_CQ_MAX_OFFSET)
         return MQ_ERANGE;
     pos = queue_offset * STORE_CQ_UNIT;
-
+    max = cq->npend ? cq->pend_first + cq->npend
+                    : atomic_load_explicit(&cq->max_offset, memory_order_relaxed);
     if (queue_offset < max)
         return MQ_EEXIST; /* already dispatched (recovery replays a range twice) */
+    /* Staged entries are contiguous and within one file. */
+    if (cq->npend && (queue_offset != max || cq->npend == STORE_CQ_PEND ||
+                      pos / fsz != (cq->pend_first * STORE_CQ_UNIT) / fsz)) {
+        if (store_cq_commit(cq) != MQ_OK)
+            return MQ_EIO;
+    }
     if (queue_offset > max && max > atomic_load(&cq->min_offset)) {
         /* Offsets are assigned one by one, so a jump means damaged data. A small gap is
          * left as empty entries; a jump past the next file would create files for nothing. */
-        if (pos - max * STORE_CQ_UNIT > cq->files.file_size) {
+        if (pos - max * STORE_CQ_UNIT > fsz) {
             MQ_LOG_ERROR("store", "consume queue %s/%d: record claims offset %lld, queue is at "
                          "%lld; entry skipped", cq->topic, cq->qid, (long long)queue_offset,
                          (long long)max);
@@ -242,24 +284,22 @@ store_cq_put(store_cq_t *cq, int64_t queue_offset, int64_t phys, int32_t size, i
         MQ_LOG_WARN("store", "consume queue %s/%d jumps from offset %lld to %lld", cq->topic,
                     cq->qid, (long long)max, (long long)queue_offset);
     } else if (queue_offset > max && store_mfq_count(&cq->files) > 0 &&
-               pos - max * STORE_CQ_UNIT > cq->files.file_size) {
+               pos - max * STORE_CQ_UNIT > fsz) {
         /* An empty queue that starts far ahead (a reset): start over at that file. */
         store_seg_release(cq->tail);
         cq->tail = NULL;
         while (store_mfq_count(&cq->files) > 0)
             store_mfq_delete_first(&cq->files);
     }
-    seg = store_cq_seg_for_write(cq, pos);
-    if (!seg)
-        return MQ_EIO;
-    p = seg->base + (pos - seg->start);
+    if (!cq->pend)
+        cq->pend = mq_xmalloc(STORE_CQ_PEND * STORE_CQ_UNIT);
+    if (cq->npend == 0)
+        cq->pend_first = queue_offset;
+    p = cq->pend + (size_t)cq->npend * STORE_CQ_UNIT;
     mq_store_be64(p, (uint64_t)phys);
     mq_store_be32(p + 8, (uint32_t)size);
     mq_store_be64(p + 12, (uint64_t)tags_code);
-    atomic_store_explicit(&seg->wrote, pos + STORE_CQ_UNIT - seg->start, memory_order_release);
-    if (max == atomic_load(&cq->min_offset) && queue_offset > max)
-        atomic_store(&cq->min_offset, queue_offset); /* empty queue starting late */
-    atomic_store_explicit(&cq->max_offset, queue_offset + 1, memory_order_release);
+    cq->npend++;
     return MQ_OK;
 }
 

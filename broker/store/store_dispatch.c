@@ -14,6 +14,7 @@
  * recovery the bytes come from outside, so a bad record stops dispatch with a log line rather
  * than a crash.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mq/log.h"
@@ -21,11 +22,25 @@
 #include "store_int.h"
 
 #define STORE_DISPATCH_IX_BATCH 64
+#define STORE_DISPATCH_RUN_MAX 512 /* records per run: bounds staging and wake-up latency */
 
-/* State of one dispatch run: the last queue used (records of one queue come in runs) and
- * index entries waiting to be written together. */
+/* A record whose ConsumeQueue entry is staged: the arrival callback fires once it is visible. */
+typedef struct store_arrival_s {
+    store_cq_t *cq;       /* its queue */
+    int64_t queue_offset; /* its offset */
+    int64_t tags_code;    /* its tag hash */
+    int64_t store_ts;     /* its store time */
+    mq_str_t props;       /* view into the mapped record */
+} store_arrival_t;
+
+/* State of one dispatch run (at most STORE_DISPATCH_RUN_MAX records): the last queue used,
+ * the queues with staged entries, the arrivals to announce, index entries to write together. */
 typedef struct store_dispatch_ctx_s {
     store_cq_t *last_cq;                                /* valid for this run only */
+    store_cq_t *touched[STORE_DISPATCH_RUN_MAX];        /* queues with staged entries */
+    int ntouched;
+    store_arrival_t arrivals[STORE_DISPATCH_RUN_MAX];   /* announced after the commit */
+    int narrivals;
     store_index_item_t ix[STORE_DISPATCH_IX_BATCH];     /* pending index entries */
     int nix;                                            /* how many */
 } store_dispatch_ctx_t;
@@ -124,10 +139,15 @@ store_dispatch_one(store_t *s, store_dispatch_ctx_t *dc, const uint8_t *p, int64
     if (tx != MQ_SYSFLAG_TRANSACTION_PREPARED && tx != MQ_SYSFLAG_TRANSACTION_ROLLBACK) {
         int64_t tags_code = mq_tags_code(tags);
         rc = store_cq_put(cq, m.queue_offset, pos, m.store_size, tags_code);
-        if (rc == MQ_OK && s->arrival_cb)
-            s->arrival_cb(s->arrival_arg, m.topic, m.queue_id, m.queue_offset, tags_code,
-                          m.store_ts, m.props);
-        else if (rc == MQ_EIO)
+        if (rc == MQ_OK) {
+            if (!cq->in_run) {
+                cq->in_run = 1;
+                dc->touched[dc->ntouched++] = cq;
+            }
+            if (s->arrival_cb)
+                dc->arrivals[dc->narrivals++] =
+                    (store_arrival_t){cq, m.queue_offset, tags_code, m.store_ts, m.props};
+        } else if (rc == MQ_EIO)
             MQ_LOG_ERROR("store", "dispatch: cannot write the consume queue entry of %s/%d "
                          "offset %lld", cq->topic, cq->qid, (long long)m.queue_offset);
     }
@@ -142,11 +162,12 @@ store_dispatch_run(store_t *s, int64_t from, int64_t to)
 {
     int64_t pos = from;
     store_seg_t *seg = NULL;
-    store_dispatch_ctx_t dc;
+    store_dispatch_ctx_t *dc = s->dispatch_ctx;
+    int records = 0;
 
-    dc.last_cq = NULL;
-    dc.nix = 0;
-    while (pos < to) {
+    dc->last_cq = NULL;
+    dc->nix = dc->ntouched = dc->narrivals = 0;
+    while (pos < to && records < STORE_DISPATCH_RUN_MAX) {
         int64_t seg_end, avail, used;
         if (!seg || pos >= seg->start + seg->size) {
             store_seg_release(seg);
@@ -165,12 +186,24 @@ store_dispatch_run(store_t *s, int64_t from, int64_t to)
             continue;
         }
         avail = MQ_MIN(seg_end, to) - pos;
-        used = store_dispatch_one(s, &dc, seg->base + (pos - seg->start), avail, pos, seg_end);
+        used = store_dispatch_one(s, dc, seg->base + (pos - seg->start), avail, pos, seg_end);
         if (used <= 0)
             break;
         pos += used;
+        records++;
     }
-    store_dispatch_flush_index(s, &dc);
+    /* Make the staged entries visible, then announce them (props views need the segments,
+     * which retention cannot delete before they are dispatched). */
+    for (int i = 0; i < dc->ntouched; i++) {
+        store_cq_commit(dc->touched[i]);
+        dc->touched[i]->in_run = 0;
+    }
+    store_dispatch_flush_index(s, dc);
+    for (int i = 0; i < dc->narrivals; i++) {
+        store_arrival_t *a = &dc->arrivals[i];
+        s->arrival_cb(s->arrival_arg, (mq_str_t){a->cq->topic, a->cq->topic_len}, a->cq->qid,
+                      a->queue_offset, a->tags_code, a->store_ts, a->props);
+    }
     store_seg_release(seg);
     return pos;
 }
@@ -178,8 +211,14 @@ store_dispatch_run(store_t *s, int64_t from, int64_t to)
 void
 store_dispatch_range(store_t *s, int64_t from, int64_t to)
 {
-    int64_t reached = store_dispatch_run(s, from, to);
-    atomic_store(&s->dispatched, reached);
+    int64_t pos = from;
+    while (pos < to) {
+        int64_t reached = store_dispatch_run(s, pos, to);
+        if (reached == pos)
+            break;
+        pos = reached;
+    }
+    atomic_store(&s->dispatched, pos);
 }
 
 store_cq_t *
@@ -283,4 +322,17 @@ store_wait_dispatched(store_t *s)
         }
     }
     pthread_mutex_unlock(&s->dispatch_mu);
+}
+
+void
+store_dispatch_init(store_t *s)
+{
+    s->dispatch_ctx = mq_xcalloc(1, sizeof(store_dispatch_ctx_t));
+}
+
+void
+store_dispatch_fini(store_t *s)
+{
+    free(s->dispatch_ctx);
+    s->dispatch_ctx = NULL;
 }

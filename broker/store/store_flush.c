@@ -184,14 +184,14 @@ store_flush_main(void *arg)
 /* ---- ConsumeQueues, index, checkpoint ---- */
 
 static void
-store_flush_queues_phase(store_t *s, int phase)
+store_flush_queues_phase(store_t *s, int phase, int with_index)
 {
     pthread_rwlock_rdlock(&s->queues.lock);
     for (size_t i = 0; i < s->queues.nbuckets; i++)
         for (store_cq_t *cq = s->queues.buckets[i]; cq; cq = cq->hnext)
             store_cq_flush(cq, phase);
     pthread_rwlock_unlock(&s->queues.lock);
-    if (s->index)
+    if (s->index && with_index)
         store_index_flush(s->index, phase);
 }
 
@@ -200,16 +200,23 @@ store_flush_queues_and_checkpoint(store_t *s, int final)
 {
     int64_t d = atomic_load_explicit(&s->dispatched, memory_order_acquire);
     int64_t dts = atomic_load(&s->dispatched_ts);
-    int rc;
+    int64_t now = mq_mono_ns();
+    int rc, with_index;
 
-    store_flush_queues_phase(s, 0);
-    store_flush_queues_phase(s, 1);
+    /* The index is flushed less often than the queues: its hash slots are scattered writes,
+     * and each flushed page costs a TLB shootdown; recovery rebuilds what it lacks. */
+    with_index = final || now - s->index_flushed_ns >= (int64_t)s->cfg.flush_index_interval_ms * 1000000;
+    store_flush_queues_phase(s, 0, with_index);
+    store_flush_queues_phase(s, 1, with_index);
     pthread_mutex_lock(&s->ckpt_mu);
     s->ckpt.logics_phys = d;
-    s->ckpt.index_phys = d;
-    if (dts > 0) {
+    if (dts > 0)
         s->ckpt.logics_ts = dts;
-        s->ckpt.index_ts = dts;
+    if (with_index) {
+        s->index_flushed_ns = now;
+        s->ckpt.index_phys = d;
+        if (dts > 0)
+            s->ckpt.index_ts = dts;
     }
     s->ckpt.confirm_phys = final ? atomic_load(&s->cl_max) : atomic_load(&s->cl_flushed);
     rc = store_ckpt_write(s->ckpt_fd, &s->ckpt);
@@ -254,6 +261,6 @@ store_flush_all(store_t *s)
         store_waiters_complete(s, atomic_load(&s->cl_flushed), 0, MQ_OK);
     store_wait_dispatched(s);
     if (rc == MQ_OK)
-        rc = store_flush_queues_and_checkpoint(s, 0);
+        rc = store_flush_queues_and_checkpoint(s, 1);
     return rc;
 }

@@ -42,6 +42,7 @@
 #include "mq/store.h"
 
 #define STORE_CQ_UNIT 20 /* bytes per ConsumeQueue entry */
+#define STORE_CQ_PEND 128 /* entries a queue stages before writing them */
 #define STORE_PAGE 4096
 #define STORE_CKPT_SIZE 4096
 #define STORE_BLANK_MIN 8 /* room always left for an end-of-segment filler */
@@ -130,6 +131,10 @@ struct store_cq_s {
     _Atomic int64_t min_offset;    /* first valid logical offset */
     int64_t flushed_offset;        /* entries flushed; flush-cq thread */
     store_seg_t *tail;             /* dispatcher's cached last segment (held) */
+    uint8_t *pend;                 /* dispatcher: staged entries, not yet in the file */
+    int npend;                     /* staged entries */
+    int64_t pend_first;            /* queue offset of the first staged entry */
+    int in_run;                    /* listed in the current dispatch run */
     store_cq_t *hnext;             /* hash chain */
 };
 
@@ -137,8 +142,12 @@ struct store_cq_s {
 store_cq_t *store_cq_new(const char *root, mq_str_t topic, int32_t qid, int64_t file_size);
 void store_cq_free(store_cq_t *cq);
 int store_cq_load(store_cq_t *cq, int64_t redispatch_from, int *corrupt);
+/* Stages an entry (MQ_OK), or MQ_EEXIST (already there), MQ_ERANGE, MQ_EIO. Staged entries
+ * become visible with store_cq_commit(), which writes them with one pwrite: the mapping is
+ * only read, so flushing never has to write-protect our pages (a TLB shootdown each). */
 int store_cq_put(store_cq_t *cq, int64_t queue_offset, int64_t phys, int32_t size,
                  int64_t tags_code);
+int store_cq_commit(store_cq_t *cq);
 int store_cq_read(store_cq_t *cq, int64_t offset, store_cq_entry_t *e);
 /* Reads up to n entries from offset; returns how many (stops at max_offset or a file end). */
 int store_cq_read_many(store_cq_t *cq, int64_t offset, store_cq_entry_t *e, int n);
@@ -240,6 +249,7 @@ struct store_s {
     _Atomic int dispatch_idle;     /* the dispatcher sleeps and wants a signal */
     _Atomic int64_t dispatched;    /* CQ/index built below this offset */
     _Atomic int64_t dispatched_ts; /* store time of the last dispatched record */
+    struct store_dispatch_ctx_s *dispatch_ctx; /* per-run scratch (dispatcher or recovery) */
     store_arrival_fn arrival_cb;
     void *arrival_arg;
 
@@ -261,6 +271,7 @@ struct store_s {
     pthread_cond_t flush_cq_cv;
     pthread_mutex_t ckpt_mu;       /* serialises checkpoint writes */
     store_ckpt_t ckpt;             /* last written checkpoint */
+    int64_t index_flushed_ns;      /* when the index was last flushed; flush-cq thread */
 
     /* allocation and warming */
     pthread_t alloc_thread;
@@ -289,6 +300,8 @@ struct store_s {
 /* Functions used across the store's files. */
 int store_recover(store_t *s);                 /* store_recover.c, before threads start */
 void store_dispatch_range(store_t *s, int64_t from, int64_t to); /* synchronous (recovery) */
+void store_dispatch_init(store_t *s);
+void store_dispatch_fini(store_t *s);
 void *store_dispatch_main(void *arg);          /* store_dispatch.c */
 void store_dispatch_kick(store_t *s);
 void *store_flush_main(void *arg);             /* store_flush.c */

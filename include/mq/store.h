@@ -43,6 +43,7 @@ typedef struct store_config_s {
     int flush_least_pages;           /* flushCommitLogLeastPages */
     int flush_thorough_interval_ms;  /* flushCommitLogThoroughInterval */
     int flush_cq_interval_ms;        /* flushIntervalConsumeQueue */
+    int flush_index_interval_ms;     /* flushIntervalIndex (rocketmq-c): index flush period */
     int sync_flush_timeout_ms;       /* syncFlushTimeout */
     int32_t max_message_size;        /* maxMessageSize, bytes of body */
     int message_index_enable;        /* messageIndexEnable */
