@@ -89,6 +89,7 @@ store_free(store_t *s)
     store_index_close(s->index);
     store_mfq_fini(&s->cl);
     store_dispatch_fini(s);
+    mq_buf_fini(&s->put_buf);
     if (s->ckpt_fd >= 0)
         close(s->ckpt_fd);
     if (s->lock_fd >= 0) {
@@ -130,6 +131,10 @@ store_open(const store_config_t *cfg, store_t **out)
     store_dispatch_init(s);
     store_mfq_init(&s->cl, s->cl_dir, cfg->commitlog_file_size, 1,
                    cfg->flush_mode == STORE_SYNC_FLUSH ? STORE_SEG_SMALL_PAGES : 0);
+    s->cl_pwrite = cfg->flush_mode == STORE_SYNC_FLUSH;
+    if (s->cl_pwrite)
+        s->cfg.warm_mapped_file = 0; /* nothing is written through the mapping */
+    mq_buf_init(&s->put_buf);
     s->test_skip_flush = getenv("MQ_STORE_TEST_SKIP_FLUSH") != NULL;
     if (s->test_skip_flush)
         MQ_LOG_WARN("store", "MQ_STORE_TEST_SKIP_FLUSH is set: nothing is flushed (tests only)");

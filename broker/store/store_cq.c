@@ -229,6 +229,11 @@ store_cq_commit(store_cq_t *cq)
     pos = cq->pend_first * STORE_CQ_UNIT;
     len = (size_t)cq->npend * STORE_CQ_UNIT;
     seg = store_cq_seg_for_write(cq, pos);
+    if (seg && cq->npend <= STORE_CQ_MMAP_MAX) {
+        /* A few entries: a syscall each would cost more than cleaning the page later. */
+        memcpy(seg->base + (pos - seg->start), cq->pend, len);
+        done = len;
+    }
     while (seg && done < len) {
         ssize_t w = pwrite(seg->fd, cq->pend + done, len - done, pos - seg->start + (off_t)done);
         if (w <= 0) {

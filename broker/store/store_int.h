@@ -37,12 +37,14 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "mq/buf.h"
 #include "mq/common.h"
 #include "mq/msg.h"
 #include "mq/store.h"
 
 #define STORE_CQ_UNIT 20 /* bytes per ConsumeQueue entry */
 #define STORE_CQ_PEND 128 /* entries a queue stages before writing them */
+#define STORE_CQ_MMAP_MAX 4 /* fewer staged entries are copied through the mapping */
 #define STORE_PAGE 4096
 #define STORE_CKPT_SIZE 4096
 #define STORE_BLANK_MIN 8 /* room always left for an end-of-segment filler */
@@ -229,6 +231,8 @@ struct store_s {
     /* CommitLog */
     store_mfq_t cl;                /* segments */
     pthread_mutex_t put_lock;      /* serialises appends */
+    int cl_pwrite;                 /* SYNC_FLUSH: records go through put_buf and pwrite */
+    mq_buf_t put_buf;              /* encoding buffer for cl_pwrite; put_lock */
     store_seg_t *cl_cur;           /* current segment (held); put_lock */
     _Atomic int64_t cl_max;        /* end of the last appended record (invariant 2) */
     _Atomic int64_t cl_flushed;    /* durable up to here */
@@ -328,5 +332,6 @@ void store_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms); /*
 void store_cond_init(pthread_cond_t *cv); /* CLOCK_MONOTONIC condition variable */
 int store_mkdirs(const char *path);       /* mkdir -p; MQ_OK or MQ_EIO (logged) */
 int store_fsync_dir(const char *path);
+int store_pwrite_all(int fd, const void *buf, size_t len, int64_t off); /* MQ_OK/ENOSPC/EIO */
 
 #endif /* MQ_STORE_INT_H */

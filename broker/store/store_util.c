@@ -81,3 +81,24 @@ store_topic_name_ok(mq_str_t topic)
         return 0;
     return memchr(topic.p, '/', topic.n) == NULL && memchr(topic.p, '\0', topic.n) == NULL;
 }
+
+int
+store_pwrite_all(int fd, const void *buf, size_t len, int64_t off)
+{
+    const uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t w = pwrite(fd, p, len, (off_t)off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int nospace = errno == ENOSPC || errno == EDQUOT;
+            MQ_LOG_ERROR("store", "write of %zu bytes at %lld failed: %s", len, (long long)off,
+                         strerror(errno));
+            return nospace ? MQ_ENOSPC : MQ_EIO;
+        }
+        p += w;
+        len -= (size_t)w;
+        off += w;
+    }
+    return MQ_OK;
+}
