@@ -111,6 +111,8 @@ typedef struct bench_opts_s {
     int64_t segment_size;     /* --segment-size: mappedFileSizeCommitLog */
     int index;                /* 0 with --no-index */
     int json;                 /* --json */
+    int64_t crash_after;      /* --crash-after-mb: SIGKILL itself once this many bytes are in */
+    int recover_only;         /* --recover-only: time store_open (recovery), close, exit */
 } bench_opts_t;
 
 typedef struct bench_ctx_s bench_ctx_t;
@@ -546,6 +548,9 @@ bench_usage(FILE *f)
             "  --segment-size BYTES  mappedFileSizeCommitLog, k/m/g suffixes (default 1g)\n"
             "  --no-index            messageIndexEnable=false\n"
             "  --json                print one JSON object on stdout instead of text\n"
+            "  --crash-after-mb N    kill -9 itself once N MB of records are appended (keeps\n"
+            "                        the store: a crash to recover from)\n"
+            "  --recover-only        open the store at --dir (timing recovery), close, exit\n"
             "Progress goes to stderr every second (Send TPS counts messages; Max RT is over the\n"
             "whole run, as in RocketMQ's benchmark). MB = 10^6 bytes. Exit status: 0, or 1 if a\n"
             "put failed or the ConsumeQueues did not gain one entry per message, 2 for usage.\n");
@@ -609,6 +614,8 @@ bench_parse_args(int argc, char **argv, bench_opts_t *o)
         {"segment-size", required_argument, NULL, 'g'},
         {"no-index", no_argument, NULL, 'n'},
         {"json", no_argument, NULL, 'j'},
+        {"crash-after-mb", required_argument, NULL, 'C'},
+        {"recover-only", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -642,6 +649,16 @@ bench_parse_args(int argc, char **argv, bench_opts_t *o)
             break;
         case 'j':
             o->json = 1;
+            break;
+        case 'C':
+            if (bench_parse_int(optarg, "--crash-after-mb", 1, 1 << 30, 0, &v))
+                return -1;
+            o->crash_after = v * 1000000;
+            o->keep = 1;
+            break;
+        case 'R':
+            o->recover_only = 1;
+            o->keep = 1;
             break;
         case 's':
             if (bench_parse_int(optarg, "--size", 0, 64 << 20, 1, &v))
@@ -801,6 +818,16 @@ main(int argc, char **argv)
         status = 1;
         goto out;
     }
+    if (c.o.recover_only) {
+        store_get_stats(c.store, &st);
+        printf("mqstorebench: %s recovery of %s in %.1f ms: CommitLog [%" PRId64 ", %" PRId64
+               ") (%.1f MB), %" PRId64 " queue(s)\n",
+               st.recovered_abnormally ? "abnormal" : "normal", c.o.dir, r.open_ms,
+               st.commitlog_min, st.commitlog_max,
+               (double)(st.commitlog_max - st.commitlog_min) / 1e6, st.queues);
+        store_close(c.store);
+        return 0;
+    }
     base = mq_xcalloc((size_t)c.o.queues, sizeof(*base));
     for (int q = 0; q < c.o.queues; q++)
         base[q] = store_max_offset(c.store, MQ_STR(BENCH_TOPIC), q);
@@ -818,6 +845,17 @@ main(int argc, char **argv)
         fprintf(stderr, "mqstorebench: %d s on %s\n", c.o.seconds, c.o.dir);
     c.start_ns = bench_mono_ns();
     pthread_barrier_wait(&c.start);
+    if (c.o.crash_after > 0) {
+        for (;;) {
+            store_get_stats(c.store, &st);
+            if (st.put_bytes >= c.o.crash_after) {
+                fprintf(stderr, "mqstorebench: %" PRId64 " bytes appended: kill -9 now\n",
+                        st.put_bytes);
+                raise(SIGKILL);
+            }
+            usleep(2000);
+        }
+    }
     bench_progress_loop(&c, &r);
     for (int i = 0; i < c.o.threads; i++)
         pthread_join(c.th[i].tid, NULL);

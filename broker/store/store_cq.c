@@ -141,22 +141,27 @@ store_cq_load(store_cq_t *cq, int64_t redispatch_from, int *corrupt)
         return n;
     pthread_rwlock_rdlock(&cq->files.lock);
     /* max: the last written entry, walking back over files that hold nothing. Entries that
-     * point at or past redispatch_from are zeroed: recovery rebuilds them from the CommitLog. */
+     * point at or past redispatch_from are zeroed: recovery rebuilds them from the CommitLog.
+     * Entries ascend in CommitLog offset, so a binary search finds the first of them. */
     for (int i = cq->files.nsegs - 1; i >= 0 && max == 0; i--) {
         store_seg_t *seg = cq->files.segs[i];
-        int64_t k = store_cq_seg_data_end(seg);
-        while (k > 0) {
-            uint8_t *p = seg->base + (k - 1) * STORE_CQ_UNIT;
+        int64_t end = store_cq_seg_data_end(seg), lo = 0, hi = end;
+        while (lo < hi) { /* first entry that is not valid-and-below redispatch_from */
+            int64_t mid = lo + (hi - lo) / 2;
             store_cq_entry_t e;
-            store_cq_entry_decode(p, &e);
+            store_cq_entry_decode(seg->base + mid * STORE_CQ_UNIT, &e);
             if (store_cq_entry_valid(&e) && e.phys_offset < redispatch_from)
-                break;
-            if (!store_cq_entry_empty(p))
-                memset(p, 0, STORE_CQ_UNIT);
-            k--;
+                lo = mid + 1;
+            else
+                hi = mid;
         }
-        if (k > 0)
-            max = seg->start / STORE_CQ_UNIT + k;
+        /* a hole (torn write) inside the kept range ends it there as well */
+        while (lo > 0 && store_cq_entry_empty(seg->base + (lo - 1) * STORE_CQ_UNIT))
+            lo--;
+        if (end > lo)
+            memset(seg->base + lo * STORE_CQ_UNIT, 0, (size_t)((end - lo) * STORE_CQ_UNIT));
+        if (lo > 0)
+            max = seg->start / STORE_CQ_UNIT + lo;
     }
     /* min: the first written entry. */
     for (int i = 0; i < cq->files.nsegs; i++) {

@@ -112,6 +112,15 @@ store_dispatch_one(store_t *s, store_dispatch_ctx_t *dc, const uint8_t *p, int64
         return m.store_size == seg_end - pos ? m.store_size : -1;
     if (rc == MQ_AGAIN)
         return 0;
+    if (s->recovering) { /* the end of valid data is expected here: no error, no log */
+        if (rc != MQ_OK || m.phys_offset != pos)
+            return -1;
+        if (s->cfg.check_crc_on_recover && !mq_msg_body_crc_ok(&m)) {
+            MQ_LOG_WARN("store", "recovery: body CRC mismatch at CommitLog offset %lld",
+                        (long long)pos);
+            return -1;
+        }
+    }
     if (rc != MQ_OK || m.phys_offset != pos) {
         MQ_LOG_ERROR("store", "dispatch: invalid record at CommitLog offset %lld (%s); dispatch "
                      "stops here", (long long)pos, rc == MQ_OK ? "wrong offset" : mq_err_name(rc));

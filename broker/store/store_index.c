@@ -219,19 +219,20 @@ store_index_open(const char *dir, int32_t slots, int32_t max_entries, int64_t tr
         free(names[i]);
     free(names);
 
-    /* Recovery: drop entries at or past truncate_from; they are rebuilt by the dispatcher. */
+    /* Recovery: drop entries at or past truncate_from; they are rebuilt by the dispatcher. A
+     * file whose first entry is already past it goes whole (cheaper than undoing each entry). */
     while (ix->nfiles > 0) {
         store_seg_t *f = ix->files[ix->nfiles - 1];
         if (ix_count(f) > 1 && ix_end_phy(f) < truncate_from)
             break;
-        if (ix_truncate_file(ix, f, truncate_from) && ix_begin_phy(f) >= truncate_from &&
-            ix->nfiles > 1) {
+        if (ix_count(f) <= 1 || ix_begin_phy(f) >= truncate_from) {
             ix->nfiles--;
-            MQ_LOG_INFO("store", "recovery: index file %s holds only entries past %lld; deleted",
-                        f->path, (long long)truncate_from);
+            MQ_LOG_INFO("store", "recovery: index file %s holds only entries at or past %lld; "
+                        "deleted (rebuilt from the CommitLog)", f->path, (long long)truncate_from);
             store_seg_delete(f);
             continue;
         }
+        ix_truncate_file(ix, f, truncate_from);
         break;
     }
     for (int i = 0; i < ix->nfiles; i++) {
@@ -257,6 +258,24 @@ store_index_close(store_index_t *ix)
     free(ix->dir);
     pthread_rwlock_destroy(&ix->lock);
     free(ix);
+}
+
+/* Faults in the slots (once per file) and the next stretch of entries in one call each:
+ * a page fault taken by the writer costs far more than populating from the kernel. */
+static void
+ix_warm(store_index_t *ix, store_seg_t *f, int64_t pos)
+{
+    int64_t slots_end = ix_entry_pos(ix, 0), from = atomic_load(&f->warmed), to;
+    if (from < slots_end) {
+        for (int64_t off = 0; off < slots_end; off += (int64_t)1 << 20)
+            store_seg_prefault(f, off, MQ_MIN((int64_t)1 << 20, slots_end - off));
+        from = slots_end;
+    }
+    if (from < pos)
+        from = pos & ~(int64_t)(STORE_PAGE - 1);
+    to = MQ_MIN(f->size, from + ((int64_t)1 << 20));
+    store_seg_prefault(f, from, to - from);
+    atomic_store(&f->warmed, to);
 }
 
 static store_seg_t *
@@ -317,6 +336,8 @@ store_index_put(store_index_t *ix, int32_t key_hash, int64_t phys, int64_t store
         }
     }
     count = ix_count(f);
+    if (ix_entry_pos(ix, count) + IX_ENTRY > atomic_load_explicit(&f->warmed, memory_order_relaxed))
+        ix_warm(ix, f, ix_entry_pos(ix, count));
     slot = key_hash % ix->slots;
     slot_val = (int32_t)mq_load_be32(f->base + ix_slot_pos(ix, slot));
     if (slot_val <= 0 || slot_val > count)

@@ -299,6 +299,7 @@ struct store_s {
 
     _Atomic int running;           /* 0 once store_close began */
     int recovered_abnormally;
+    int recovering;                /* store_recover's dispatch: check CRCs, stop quietly */
 };
 
 /* Functions used across the store's files. */

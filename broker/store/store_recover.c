@@ -10,13 +10,14 @@
  *                                           W = min(R, masterFlushedOffset)
  *        clean shutdown (no `abort`):       W = R = confirmPhyOffset normally (nothing to do)
  *        no usable checkpoint:              W = R = the first segment (rebuild everything)
- *   3. Walk records from W while each is whole: magic, lengths, PHYSICALOFFSET == position,
- *      body CRC (checkCRCOnRecover); a BLANK filler jumps to the next segment. The walk ends
- *      at T, the end of valid data.
- *   4. Cut at T: zero the rest of T's segment (a metadata-only fallocate), delete later
- *      segments. R = min(R, T).
- *   5. Load each ConsumeQueue dropping entries at or past R, and the index likewise.
- *   6. Re-dispatch [R, T): ConsumeQueue and index entries are rebuilt from the CommitLog.
+ *   3. Walk records from W to R while each is whole: magic, lengths, PHYSICALOFFSET ==
+ *      position, body CRC (checkCRCOnRecover); a BLANK filler jumps to the next segment. If
+ *      the walk stops before R, that is T, the end of valid data, and R = T.
+ *   4. Load each ConsumeQueue dropping entries at or past R, and the index likewise.
+ *   5. Re-dispatch from R with the same checks (s->recovering): ConsumeQueue and index entries
+ *      are rebuilt from the CommitLog, and the first bad record is T. One read of the log.
+ *   6. Cut at T: zero the rest of T's segment (a metadata-only fallocate), delete later
+ *      segments.
  *
  * Walking starts at the checkpoint, not at the start of the log, so restart time depends on
  * how far the checkpoint lagged (about flushIntervalConsumeQueue of traffic), not on the store
@@ -37,13 +38,13 @@
 
 /* Walks valid records from `from`; returns the end of valid data. */
 static int64_t
-store_recover_walk(store_t *s, int64_t from, int64_t *records)
+store_recover_walk(store_t *s, int64_t from, int64_t limit, int64_t *records)
 {
     int64_t pos = from;
     store_seg_t *seg = NULL;
 
     *records = 0;
-    for (;;) {
+    while (pos < limit) {
         mq_msg_t m;
         int64_t rel;
         int rc;
@@ -198,7 +199,8 @@ store_recover(store_t *s)
     char path[1200];
     store_ckpt_t ck;
     int ck_rc, abort_present, corrupt = 0, rebuild = 0, nsegs, nqueues;
-    int64_t cl_min, w, r, t, records;
+    int64_t cl_min, w, r, t, records, log_end;
+    int t_known;
     int64_t t0 = mq_mono_ns();
 
     snprintf(path, sizeof(path), "%s/abort", s->cfg.root_dir);
@@ -230,23 +232,20 @@ store_recover(store_t *s)
         r = cl_min;
     s->recovered_abnormally = abort_present;
 
-    t = store_recover_walk(s, w, &records);
+    log_end = 0;
     if (nsegs > 0) {
         store_seg_t *last = store_mfq_last(&s->cl);
-        int64_t log_end = last->start + last->size;
+        log_end = last->start + last->size;
         store_seg_release(last);
-        if (t > log_end)
-            t = log_end;
-    } else {
-        t = 0;
     }
-    if (ck_rc == MQ_OK && ck.valid_ext && t < ck.flushed_phys)
-        MQ_LOG_ERROR("store", "recovery: CommitLog data below the flushed offset %lld is damaged: "
-                     "valid data ends at %lld; acknowledged messages after it are lost",
-                     (long long)ck.flushed_phys, (long long)t);
-    store_recover_cut(s, t, abort_present || store_recover_garbage_at(s, t));
-    if (r > t)
-        r = t;
+    if (r > log_end)
+        r = log_end;
+    /* Check [w, r) only: from r on, the rebuilding dispatch below validates each record (magic,
+     * lengths, offset, CRC) and stops at the first bad one, so the log is read once. */
+    t = store_recover_walk(s, w, r, &records);
+    t_known = t < r;
+    if (t_known)
+        r = t; /* damage below the checkpoint: nothing of the queues past it is valid */
 
     if (s->cfg.message_index_enable) {
         s->index = store_index_open(s->index_dir, s->cfg.index_slots, s->cfg.index_max_entries, r);
@@ -259,11 +258,39 @@ store_recover(store_t *s)
                     "consume queues", (long long)cl_min);
         r = cl_min; /* intact queues skip what they already have */
     }
-
     atomic_store(&s->cl_min, cl_min);
+    if (!t_known || r < t) {
+        int64_t t1 = mq_mono_ns(), from = r;
+        s->recovering = 1;
+        store_dispatch_range(s, r, t_known ? t : log_end);
+        s->recovering = 0;
+        if (!t_known)
+            t = atomic_load(&s->dispatched);
+        if (t > from)
+            MQ_LOG_INFO("store", "recovery: checked and re-dispatched [%lld, %lld) in %.0f ms",
+                        (long long)from, (long long)t, (double)(mq_mono_ns() - t1) / 1e6);
+    }
+    if (ck_rc == MQ_OK && ck.valid_ext && t < ck.flushed_phys)
+        MQ_LOG_ERROR("store", "recovery: CommitLog data below the flushed offset %lld is damaged: "
+                     "valid data ends at %lld; acknowledged messages after it are lost",
+                     (long long)ck.flushed_phys, (long long)t);
+    store_recover_cut(s, t, abort_present || store_recover_garbage_at(s, t));
+
+    /* What is known durable: the checkpoint's offsets, never past t. The flush threads make
+     * the rest durable (and write a new checkpoint) within their first interval. */
+    memset(&s->ckpt, 0, sizeof(s->ckpt));
+    if (ck_rc == MQ_OK && ck.valid_ext) {
+        s->ckpt = ck;
+        s->ckpt.flushed_phys = MQ_MAX(cl_min, MQ_MIN(ck.flushed_phys, t));
+        s->ckpt.logics_phys = MQ_MIN(ck.logics_phys, r);
+        s->ckpt.index_phys = MQ_MIN(ck.index_phys, r);
+        s->ckpt.confirm_phys = s->ckpt.flushed_phys;
+    } else {
+        s->ckpt.flushed_phys = s->ckpt.logics_phys = s->ckpt.index_phys = cl_min;
+        s->ckpt.confirm_phys = cl_min;
+    }
     atomic_store(&s->cl_max, t);
-    atomic_store(&s->cl_flushed, t);
-    atomic_store(&s->dispatched, r);
+    atomic_store(&s->cl_flushed, s->ckpt.flushed_phys);
 
     /* Set each segment's write position and pick the current one. */
     pthread_rwlock_rdlock(&s->cl.lock);
@@ -284,12 +311,6 @@ store_recover(store_t *s)
             return MQ_EIO;
     }
 
-    if (r < t) {
-        int64_t t1 = mq_mono_ns();
-        store_dispatch_range(s, r, t);
-        MQ_LOG_INFO("store", "recovery: rebuilt consume queue and index entries for [%lld, %lld) "
-                    "in %.0f ms", (long long)r, (long long)t, (double)(mq_mono_ns() - t1) / 1e6);
-    }
     atomic_store(&s->dispatched, t);
     pthread_rwlock_rdlock(&s->queues.lock);
     for (size_t i = 0; i < s->queues.nbuckets; i++)
