@@ -63,7 +63,7 @@ Test(store_flush, sync_put_completes_later_through_the_waiter)
     st_msg(&m, "S", 0, "durable", "");
     rc = store_put(st, &m, 1, &d.w);
     cr_assert(rc == MQ_AGAIN || rc == MQ_OK);
-    for (int i = 0; i < 500 && rc == MQ_AGAIN && !atomic_load(&d.called); i++)
+    for (int i = 0; i < 2500 && rc == MQ_AGAIN && !atomic_load(&d.called); i++)
         usleep(2000);
     if (rc == MQ_AGAIN) {
         cr_expect_eq(atomic_load(&d.called), 1);
