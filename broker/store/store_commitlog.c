@@ -203,6 +203,8 @@ store_put(store_t *s, mq_msg_t *msgs, int n, store_waiter_t *w)
     }
     *s->waiters_tail = w;
     s->waiters_tail = &w->next;
+    if (++s->nwaiters == s->gather_want)
+        pthread_cond_signal(&s->flush_cv); /* the flusher is gathering: enough are back */
     pthread_mutex_unlock(&s->flush_mu);
     return MQ_AGAIN;
 }

@@ -22,18 +22,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "mq/log.h"
 #include "store_int.h"
 
 /* ---- Sync waiters ---- */
 
+#define STORE_GATHER_US 300
+
 /* Detaches waiters matching the predicate (target <= upto, or deadline passed when
  * now_ns > 0, or all when upto == INT64_MAX) and calls them with status, outside the lock. */
-static void
+static int
 store_waiters_complete(store_t *s, int64_t upto, int64_t now_ns, int status)
 {
     store_waiter_t *done = NULL, **dtail = &done, **pp;
+    int n = 0;
 
     pthread_mutex_lock(&s->flush_mu);
     pp = &s->waiters;
@@ -45,6 +49,8 @@ store_waiters_complete(store_t *s, int64_t upto, int64_t now_ns, int status)
             w->next = NULL;
             *dtail = w;
             dtail = &w->next;
+            n++;
+            s->nwaiters--;
         } else {
             pp = &w->next;
         }
@@ -56,18 +62,47 @@ store_waiters_complete(store_t *s, int64_t upto, int64_t now_ns, int status)
         done->cb(done, status);
         done = next;
     }
+    return n;
+}
+
+/* Group commit: after completing `woken` puts, give their threads a moment to append again so
+ * that the next msync covers them all, instead of one msync for the first and another for the
+ * rest. Waits at most STORE_GATHER_US, less as soon as most of them are back. */
+static void
+store_flush_gather(store_t *s, int woken)
+{
+    int64_t deadline = mq_mono_ns() + STORE_GATHER_US * 1000;
+    if (woken < 4)
+        return;
+    pthread_mutex_lock(&s->flush_mu);
+    s->gather_want = woken * 3 / 4;
+    while (s->nwaiters < s->gather_want && atomic_load(&s->running)) {
+        int64_t left = deadline - mq_mono_ns();
+        struct timespec ts;
+        if (left <= 0)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += (long)left;
+        while (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->flush_cv, &s->flush_mu, &ts);
+    }
+    s->gather_want = 0;
+    pthread_mutex_unlock(&s->flush_mu);
 }
 
 void
 store_waiters_complete_upto(store_t *s, int64_t flushed)
 {
-    store_waiters_complete(s, flushed, 0, MQ_OK);
+    (void)store_waiters_complete(s, flushed, 0, MQ_OK);
 }
 
 void
 store_waiters_fail_all(store_t *s, int status)
 {
-    store_waiters_complete(s, INT64_MAX, 0, status);
+    (void)store_waiters_complete(s, INT64_MAX, 0, status);
 }
 
 /* ---- CommitLog ---- */
@@ -129,8 +164,9 @@ store_flush_sync_loop(store_t *s)
         int64_t target = atomic_load_explicit(&s->cl_max, memory_order_seq_cst);
         if (target > atomic_load(&s->cl_flushed)) {
             if (store_flush_commitlog(s, target) == MQ_OK) {
-                store_waiters_complete(s, target, 0, MQ_OK);
+                int woken = store_waiters_complete(s, target, 0, MQ_OK);
                 store_dispatch_kick(s);
+                store_flush_gather(s, woken);
             } else {
                 pthread_mutex_lock(&s->flush_mu);
                 store_cond_wait_ms(&s->flush_cv, &s->flush_mu, 100); /* I/O error: retry */
@@ -239,7 +275,7 @@ store_flush_cq_main(void *arg)
         pthread_mutex_unlock(&s->flush_cq_mu);
         now = mq_mono_ns();
         if (s->cfg.flush_mode == STORE_SYNC_FLUSH)
-            store_waiters_complete(s, 0, now, MQ_ETIMEDOUT);
+            (void)store_waiters_complete(s, 0, now, MQ_ETIMEDOUT);
         if (now - last >= (int64_t)s->cfg.flush_cq_interval_ms * 1000000) {
             int64_t d = atomic_load(&s->dispatched), f = atomic_load(&s->cl_flushed);
             last = now;
@@ -258,7 +294,7 @@ store_flush_all(store_t *s)
 {
     int rc = store_flush_commitlog(s, atomic_load(&s->cl_max));
     if (rc == MQ_OK && s->cfg.flush_mode == STORE_SYNC_FLUSH)
-        store_waiters_complete(s, atomic_load(&s->cl_flushed), 0, MQ_OK);
+        (void)store_waiters_complete(s, atomic_load(&s->cl_flushed), 0, MQ_OK);
     store_wait_dispatched(s);
     if (rc == MQ_OK)
         rc = store_flush_queues_and_checkpoint(s, 1);

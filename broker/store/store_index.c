@@ -110,7 +110,7 @@ ix_push(store_index_t *ix, store_seg_t *f)
 static void
 ix_quarantine(const char *path, const char *why)
 {
-    char bad[1200];
+    char bad[1300];
     snprintf(bad, sizeof(bad), "%s.corrupt", path);
     if (rename(path, bad) == 0)
         MQ_LOG_ERROR("store", "index file %s %s; moved aside to %s (key queries over its time "

@@ -264,6 +264,8 @@ struct store_s {
     pthread_cond_t flush_cv;
     store_waiter_t *waiters;       /* pending SYNC_FLUSH puts, ascending targets */
     store_waiter_t **waiters_tail;
+    int nwaiters;                  /* pending waiters; flush_mu */
+    int gather_want;               /* the flusher waits for this many (0: not gathering) */
     _Atomic int flush_idle;
     store_flush_hook_fn flush_hook;
     void *flush_hook_arg;

@@ -76,7 +76,7 @@ store_mfq_cmp(const void *a, const void *b)
 static void
 store_mfq_quarantine(const char *path, const char *why)
 {
-    char bad[1200];
+    char bad[1300];
     snprintf(bad, sizeof(bad), "%s.corrupt", path);
     if (rename(path, bad) == 0)
         MQ_LOG_ERROR("store", "%s: %s; moved aside to %s", path, why, bad);
