@@ -26,7 +26,10 @@ prewarm() {
 row() { # label, bench args...
     label=$1
     shift
-    prewarm
+    case "$*" in
+    *sync*) sync; sleep 3 ;; # let writeback and discards of earlier runs settle: fsync-bound
+    *) prewarm ;;
+    esac
     "$BENCH" --seconds "$SECS" --dir "$SCRATCH/mq-bench-store" --json "$@" 2>/dev/null |
         python3 -c '
 import json, sys
@@ -46,11 +49,14 @@ row "async, 100 B, 10,000 queues, batch 32"      --size 100 --queues 10000 --bat
 row "async, 4 KiB, 1 queue"                      --size 4096
 row "async, 4 KiB, 10,000 queues"                --size 4096 --queues 10000
 row "async, 100 B, 1 queue, no index"            --size 100 --no-index
-row "sync, 100 B, 50 appenders"                  --size 100 --flush sync --threads 50
-row "sync, 100 B, 50 appenders, 10,000 queues"   --size 100 --flush sync --threads 50 --queues 10000
-row "sync, 1 KiB, 50 appenders"                  --size 1024 --flush sync --threads 50
-row "sync, 1 KiB, 50 appenders, batch 16"        --size 1024 --flush sync --threads 50 --batch 16
-row "sync, 4 KiB, 50 appenders"                  --size 4096 --flush sync --threads 50
+row "sync, 100 B, 50 in flight"                  --size 100 --flush sync --inflight 50
+row "sync, 100 B, 50 in flight, 10,000 queues"   --size 100 --flush sync --inflight 50 --queues 10000
+row "sync, 100 B, 50 threads"                    --size 100 --flush sync --threads 50
+row "sync, 1 KiB, 50 in flight"                  --size 1024 --flush sync --inflight 50
+row "sync, 1 KiB, 200 in flight"                 --size 1024 --flush sync --inflight 200
+row "sync, 1 KiB, 50 in flight, batch 16"        --size 1024 --flush sync --inflight 50 --batch 16
+row "sync, 1 KiB, 50 threads"                    --size 1024 --flush sync --threads 50
+row "sync, 4 KiB, 50 in flight"                  --size 4096 --flush sync --inflight 50
 
 echo
 echo "restart after a crash with ~1 GiB of CommitLog:"

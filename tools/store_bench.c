@@ -111,13 +111,24 @@ typedef struct bench_opts_s {
     int64_t segment_size;     /* --segment-size: mappedFileSizeCommitLog */
     int index;                /* 0 with --no-index */
     int json;                 /* --json */
+    int inflight;             /* --inflight: puts each thread keeps in flight (sync) */
     int64_t crash_after;      /* --crash-after-mb: SIGKILL itself once this many bytes are in */
     int recover_only;         /* --recover-only: time store_open (recovery), close, exit */
 } bench_opts_t;
 
 typedef struct bench_ctx_s bench_ctx_t;
 
-typedef struct bench_thread_s {
+typedef struct bench_thread_s bench_thread_t;
+
+/* One in-flight put of --inflight mode: its completion record and start time. */
+typedef struct bench_slot_s {
+    store_waiter_t w;     /* completion, called from the store's flush thread */
+    bench_thread_t *t;    /* owner */
+    int64_t t0;           /* when the put was issued */
+    int status;           /* completion status */
+} bench_slot_t;
+
+struct bench_thread_s {
     bench_ctx_t *ctx;                  /* the run */
     pthread_t tid;                     /* the appender */
     int index;                         /* 0..threads-1 */
@@ -140,7 +151,14 @@ typedef struct bench_thread_s {
     _Atomic uint64_t fails;   /* failed puts */
     _Atomic uint64_t rt_sum;  /* sum of put latencies, ns */
     _Atomic uint64_t rt_max;  /* largest put latency, ns */
-} bench_thread_t;
+    /* -- --inflight mode: completions handed over by the flush thread -- */
+    bench_slot_t *slots;      /* o.inflight slots */
+    bench_slot_t **done;      /* completed slots not yet seen by the thread */
+    int ndone;                /* how many; mu */
+    int waiting;              /* the thread sleeps on cv; mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
 
 struct bench_ctx_s {
     bench_opts_t o;          /* options */
@@ -229,12 +247,120 @@ bench_fill_batch(bench_ctx_t *c, bench_thread_t *t, uint64_t put_no)
     }
 }
 
+/* Accounts one finished put. */
+static void
+bench_account(bench_thread_t *t, int rc, int64_t t0, int64_t t1, uint64_t *puts, uint64_t *msgs,
+              uint64_t *fails, uint64_t *rt_sum, uint64_t *rt_max)
+{
+    bench_ctx_t *c = t->ctx;
+    uint64_t rt = (uint64_t)(t1 - t0);
+    t->last_end_ns = t1;
+    if (rc != MQ_OK) {
+        if (t->first_err == MQ_OK) {
+            t->first_err = rc;
+            fprintf(stderr, "mqstorebench: thread %d: put failed: %s (%s)\n", t->index,
+                    mq_err_name(rc), mq_err_text(rc));
+        }
+        atomic_store_explicit(&t->fails, ++*fails, memory_order_relaxed);
+        return;
+    }
+    t->hist[bench_hist_index(rt)]++;
+    *rt_sum += rt;
+    if (rt > *rt_max)
+        *rt_max = rt;
+    (*puts)++;
+    *msgs += (uint64_t)c->o.batch;
+    atomic_store_explicit(&t->puts, *puts, memory_order_relaxed);
+    atomic_store_explicit(&t->msgs_ok, *msgs, memory_order_relaxed);
+    atomic_store_explicit(&t->rt_sum, *rt_sum, memory_order_relaxed);
+    atomic_store_explicit(&t->rt_max, *rt_max, memory_order_relaxed);
+}
+
+static void
+bench_slot_done(store_waiter_t *w, int status)
+{
+    bench_slot_t *sl = MQ_CONTAINER_OF(w, bench_slot_t, w);
+    bench_thread_t *t = sl->t;
+    sl->status = status;
+    pthread_mutex_lock(&t->mu);
+    t->done[t->ndone++] = sl;
+    if (t->waiting)
+        pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* --inflight N: one thread keeps N puts in flight and is woken once per group commit with
+ * all the completions it brought, as a broker's event loop would be. */
+static void *
+bench_thread_inflight(bench_thread_t *t)
+{
+    bench_ctx_t *c = t->ctx;
+    int n = c->o.inflight, nfree = n, pending = 0;
+    bench_slot_t **freel = mq_xcalloc((size_t)n, sizeof(*freel));
+    uint64_t put_no = 0, puts = 0, msgs = 0, fails = 0, rt_sum = 0, rt_max = 0;
+
+    for (int i = 0; i < n; i++)
+        freel[i] = &t->slots[i];
+    pthread_barrier_wait(&c->start);
+    for (;;) {
+        int stop = atomic_load_explicit(&bench_stop, memory_order_relaxed);
+        while (!stop && nfree > 0) {
+            bench_slot_t *sl = freel[--nfree];
+            int rc;
+            bench_fill_batch(c, t, put_no++);
+            sl->t0 = bench_mono_ns();
+            rc = store_put(c->store, t->msgs, c->o.batch, &sl->w);
+            if (rc == MQ_AGAIN) {
+                pending++;
+                t->ok_key = t->last_key;
+                memcpy(t->ok_uniq, t->last_uniq, sizeof(t->ok_uniq));
+                continue;
+            }
+            bench_account(t, rc, sl->t0, bench_mono_ns(), &puts, &msgs, &fails, &rt_sum, &rt_max);
+            if (rc == MQ_OK) {
+                t->ok_key = t->last_key;
+                memcpy(t->ok_uniq, t->last_uniq, sizeof(t->ok_uniq));
+            } else {
+                usleep(1000);
+            }
+            freel[nfree++] = sl;
+        }
+        if (stop && pending == 0)
+            break;
+        pthread_mutex_lock(&t->mu);
+        while (t->ndone == 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1;
+            t->waiting = 1;
+            pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+            t->waiting = 0;
+            if (atomic_load(&bench_stop) && t->ndone == 0 && pending == 0)
+                break;
+        }
+        {
+            int64_t t1 = bench_mono_ns();
+            while (t->ndone > 0) {
+                bench_slot_t *sl = t->done[--t->ndone];
+                bench_account(t, sl->status, sl->t0, t1, &puts, &msgs, &fails, &rt_sum, &rt_max);
+                freel[nfree++] = sl;
+                pending--;
+            }
+        }
+        pthread_mutex_unlock(&t->mu);
+    }
+    free(freel);
+    return NULL;
+}
+
 static void *
 bench_thread_main(void *arg)
 {
     bench_thread_t *t = arg;
     bench_ctx_t *c = t->ctx;
     int sync = c->o.flush == STORE_SYNC_FLUSH;
+    if (c->o.inflight > 0)
+        return bench_thread_inflight(t);
     uint64_t put_no = 0, puts = 0, msgs = 0, fails = 0, rt_sum = 0, rt_max = 0;
 
     pthread_barrier_wait(&c->start);
@@ -306,6 +432,16 @@ bench_thread_init(bench_ctx_t *c, bench_thread_t *t, int index)
         x ^= x << 17;
         t->bodies[i] = (uint8_t)(' ' + x % 95);
     }
+    if (o->inflight > 0) {
+        t->slots = mq_xcalloc((size_t)o->inflight, sizeof(*t->slots));
+        t->done = mq_xcalloc((size_t)o->inflight, sizeof(*t->done));
+        for (int i = 0; i < o->inflight; i++) {
+            t->slots[i].w.cb = bench_slot_done;
+            t->slots[i].t = t;
+        }
+        pthread_mutex_init(&t->mu, NULL);
+        pthread_cond_init(&t->cv, NULL);
+    }
     for (int i = 0; i < o->batch; i++) {
         mq_msg_t *m = &t->msgs[i];
         m->topic = MQ_STR(BENCH_TOPIC);
@@ -322,6 +458,8 @@ bench_thread_fini(bench_thread_t *t)
     free(t->msgs);
     free(t->bodies);
     free(t->props_off);
+    free(t->slots);
+    free(t->done);
     mq_buf_fini(&t->props);
 }
 
@@ -548,6 +686,9 @@ bench_usage(FILE *f)
             "  --segment-size BYTES  mappedFileSizeCommitLog, k/m/g suffixes (default 1g)\n"
             "  --no-index            messageIndexEnable=false\n"
             "  --json                print one JSON object on stdout instead of text\n"
+            "  --inflight N          sync: each thread keeps N puts in flight and is woken once\n"
+            "                        per group commit (a broker event loop); default: threads\n"
+            "                        wait for each put (store_put_wait)\n"
             "  --crash-after-mb N    kill -9 itself once N MB of records are appended (keeps\n"
             "                        the store: a crash to recover from)\n"
             "  --recover-only        open the store at --dir (timing recovery), close, exit\n"
@@ -615,6 +756,7 @@ bench_parse_args(int argc, char **argv, bench_opts_t *o)
         {"no-index", no_argument, NULL, 'n'},
         {"json", no_argument, NULL, 'j'},
         {"crash-after-mb", required_argument, NULL, 'C'},
+        {"inflight", required_argument, NULL, 'I'},
         {"recover-only", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -655,6 +797,11 @@ bench_parse_args(int argc, char **argv, bench_opts_t *o)
                 return -1;
             o->crash_after = v * 1000000;
             o->keep = 1;
+            break;
+        case 'I':
+            if (bench_parse_int(optarg, "--inflight", 1, 100000, 0, &v))
+                return -1;
+            o->inflight = (int)v;
             break;
         case 'R':
             o->recover_only = 1;
