@@ -244,8 +244,10 @@ store_close(store_t *s)
         unlink(path);
         store_fsync_dir(s->cfg.root_dir);
     } else {
-        MQ_LOG_WARN("store", "dispatch did not reach the end of the CommitLog; leaving %s so the "
-                    "next start rebuilds", path);
+        MQ_LOG_WARN("store",
+                    "dispatch did not reach the end of the CommitLog; leaving %s so the "
+                    "next start rebuilds",
+                    path);
     }
     MQ_LOG_INFO("store", "store %s closed at CommitLog offset %lld", s->cfg.root_dir,
                 (long long)atomic_load(&s->cl_max));

@@ -87,11 +87,11 @@ store_alloc_prepare_next(store_t *s)
         store_seg_delete(stale);
 
     store_mfq_path(&s->cl, next_start, path, sizeof(path));
-    if (store_seg_create(path, next_start, s->cfg.commitlog_file_size, s->cl.flags, &seg) !=
-        MQ_OK)
+    if (store_seg_create(path, next_start, s->cfg.commitlog_file_size, s->cl.flags, &seg) != MQ_OK)
         seg = NULL; /* logged; the appender will try again itself */
     if (seg && s->cfg.warm_mapped_file) {
-        for (int64_t off = 0; off < MQ_MIN(seg->size, 2 * STORE_WARM_WINDOW); off += STORE_WARM_STEP)
+        for (int64_t off = 0; off < MQ_MIN(seg->size, 2 * STORE_WARM_WINDOW);
+             off += STORE_WARM_STEP)
             store_seg_prefault(seg, off, STORE_WARM_STEP);
         atomic_store(&seg->warmed, MQ_MIN(seg->size, 2 * STORE_WARM_WINDOW));
     }

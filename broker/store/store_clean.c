@@ -161,7 +161,8 @@ store_clean_commitlog(store_t *s, int force)
             break;
         }
         MQ_LOG_INFO("store", "retention: deleting %s (%s)", seg->path,
-                    force ? "disk usage above diskSpaceCleanForciblyRatio" : "older than fileReservedTime");
+                    force ? "disk usage above diskSpaceCleanForciblyRatio"
+                          : "older than fileReservedTime");
         store_seg_release(seg);
         atomic_store(&s->cl_min, end);
         store_mfq_delete_first(&s->cl);
@@ -208,9 +209,10 @@ store_clean_check(store_t *s, int *force)
                          s->cfg.disk_clean_forcibly_ratio,
                          s->cfg.capacity_bytes > 0 ? " or storeCapacity" : "");
         if (!atomic_exchange(&s->disk_full, 1))
-            MQ_LOG_ERROR("store", "disk full, refusing writes: %s is %.1f%% used "
-                         "(diskSpaceWarningLevelRatio=%d)", what, ratio * 100,
-                         s->cfg.disk_warning_ratio);
+            MQ_LOG_ERROR("store",
+                         "disk full, refusing writes: %s is %.1f%% used "
+                         "(diskSpaceWarningLevelRatio=%d)",
+                         what, ratio * 100, s->cfg.disk_warning_ratio);
     } else if (ratio > forcibly) {
         *force = 1;
     } else if (atomic_exchange(&s->disk_full, 0)) {
@@ -235,8 +237,10 @@ store_clean_now(store_t *s, int manual)
     if (time_up || space || manual || force) {
         deleted = store_clean_commitlog(s, force);
         if (space && deleted == 0)
-            MQ_LOG_WARN("store", "disk space will be full soon (%.1f%% used), but no CommitLog "
-                        "segment could be deleted", ratio * 100);
+            MQ_LOG_WARN("store",
+                        "disk space will be full soon (%.1f%% used), but no CommitLog "
+                        "segment could be deleted",
+                        ratio * 100);
     }
     if (deleted > 0) {
         store_clean_queues(s);

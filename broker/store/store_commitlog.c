@@ -25,7 +25,6 @@
 #include "mq/rd.h"
 #include "store_int.h"
 
-
 /* Closes the current segment with a BLANK filler and makes the next one current. put_lock
  * held. Returns MQ_OK or an error (the filler stays: the log simply continues later). */
 static int
@@ -291,7 +290,8 @@ store_record_store_ts(store_t *s, int64_t phys)
     int64_t ts;
     if (store_read_record(s, phys, &sl) != MQ_OK)
         return -1;
-    ts = (int64_t)mq_load_be64(sl.p + mq_msg_store_ts_pos((int32_t)mq_load_be32(sl.p + MQ_MSG_POS_SYSFLAG)));
+    ts = (int64_t)mq_load_be64(
+        sl.p + mq_msg_store_ts_pos((int32_t)mq_load_be32(sl.p + MQ_MSG_POS_SYSFLAG)));
     store_slice_release(&sl);
     return ts;
 }

@@ -35,15 +35,18 @@ typedef enum store_key_type_e {
 } store_key_type_t;
 
 typedef struct store_key_s {
-    const char *name;       /* RocketMQ key */
-    store_key_type_t type;  /* how to parse it */
-    size_t off;             /* field in store_config_t */
-    size_t len;             /* field size (strings) */
-    int64_t min, max;       /* accepted range for numbers */
+    const char *name;      /* RocketMQ key */
+    store_key_type_t type; /* how to parse it */
+    size_t off;            /* field in store_config_t */
+    size_t len;            /* field size (strings) */
+    int64_t min, max;      /* accepted range for numbers */
 } store_key_t;
 
-#define K(name, type, field, min, max)                                                    \
-    {name, type, offsetof(store_config_t, field), sizeof(((store_config_t *)0)->field), min, max}
+#define K(name, type, field, min, max)                                                             \
+    {                                                                                              \
+        name, type, offsetof(store_config_t, field), sizeof(((store_config_t *)0)->field), min,    \
+            max                                                                                    \
+    }
 
 static const store_key_t store_keys[] = {
     K("storePathRootDir", STORE_KEY_STR, root_dir, 0, 0),
@@ -123,11 +126,28 @@ store_parse_i64(const char *v, int64_t *out, int sizes)
         return 0;
     if (sizes) {
         switch (*end) {
-        case 'k': case 'K': mult = 1024.0L; end++; break;
-        case 'm': case 'M': mult = 1024.0L * 1024; end++; break;
-        case 'g': case 'G': mult = 1024.0L * 1024 * 1024; end++; break;
-        case 't': case 'T': mult = 1024.0L * 1024 * 1024 * 1024; end++; break;
-        default: break;
+        case 'k':
+        case 'K':
+            mult = 1024.0L;
+            end++;
+            break;
+        case 'm':
+        case 'M':
+            mult = 1024.0L * 1024;
+            end++;
+            break;
+        case 'g':
+        case 'G':
+            mult = 1024.0L * 1024 * 1024;
+            end++;
+            break;
+        case 't':
+        case 'T':
+            mult = 1024.0L * 1024 * 1024 * 1024;
+            end++;
+            break;
+        default:
+            break;
         }
         if (*end == 'b' || *end == 'B')
             end++;
@@ -146,8 +166,7 @@ store_parse_i64(const char *v, int64_t *out, int sizes)
 }
 
 int
-store_config_set(store_config_t *cfg, const char *key, const char *value, char *err,
-                 size_t errlen)
+store_config_set(store_config_t *cfg, const char *key, const char *value, char *err, size_t errlen)
 {
     const store_key_t *k = NULL;
     char *field;
@@ -216,8 +235,8 @@ bad:
         else if (k->type == STORE_KEY_STR)
             snprintf(err, errlen, "%s: value too long (max %zu bytes)", key, k->len - 1);
         else
-            snprintf(err, errlen, "%s=%s: expected a number in [%" PRId64 ", %" PRId64 "]%s",
-                     key, value, k->min, k->max,
+            snprintf(err, errlen, "%s=%s: expected a number in [%" PRId64 ", %" PRId64 "]%s", key,
+                     value, k->min, k->max,
                      k->type == STORE_KEY_SIZE ? " (suffix k, m, g or t allowed)" : "");
     }
     return MQ_EINVAL;
@@ -243,7 +262,7 @@ store_config_foreach(const store_config_t *cfg,
         case STORE_KEY_FLUSH:
             snprintf(v, sizeof(v), "%s",
                      *(const store_flush_mode_t *)field == STORE_SYNC_FLUSH ? "SYNC_FLUSH"
-                                                                           : "ASYNC_FLUSH");
+                                                                            : "ASYNC_FLUSH");
             break;
         case STORE_KEY_DOUBLE:
             snprintf(v, sizeof(v), "%g", *(const double *)field);

@@ -286,9 +286,10 @@ store_cq_put(store_cq_t *cq, int64_t queue_offset, int64_t phys, int32_t size, i
         /* Offsets are assigned one by one, so a jump means damaged data. A small gap is
          * left as empty entries; a jump past the next file would create files for nothing. */
         if (pos - max * STORE_CQ_UNIT > fsz) {
-            MQ_LOG_ERROR("store", "consume queue %s/%d: record claims offset %lld, queue is at "
-                         "%lld; entry skipped", cq->topic, cq->qid, (long long)queue_offset,
-                         (long long)max);
+            MQ_LOG_ERROR("store",
+                         "consume queue %s/%d: record claims offset %lld, queue is at "
+                         "%lld; entry skipped",
+                         cq->topic, cq->qid, (long long)queue_offset, (long long)max);
             return MQ_ERANGE;
         }
         MQ_LOG_WARN("store", "consume queue %s/%d jumps from offset %lld to %lld", cq->topic,

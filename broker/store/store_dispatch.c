@@ -36,13 +36,13 @@ typedef struct store_arrival_s {
 /* State of one dispatch run (at most STORE_DISPATCH_RUN_MAX records): the last queue used,
  * the queues with staged entries, the arrivals to announce, index entries to write together. */
 typedef struct store_dispatch_ctx_s {
-    store_cq_t *last_cq;                                /* valid for this run only */
-    store_cq_t *touched[STORE_DISPATCH_RUN_MAX];        /* queues with staged entries */
+    store_cq_t *last_cq;                         /* valid for this run only */
+    store_cq_t *touched[STORE_DISPATCH_RUN_MAX]; /* queues with staged entries */
     int ntouched;
-    store_arrival_t arrivals[STORE_DISPATCH_RUN_MAX];   /* announced after the commit */
+    store_arrival_t arrivals[STORE_DISPATCH_RUN_MAX]; /* announced after the commit */
     int narrivals;
-    store_index_item_t ix[STORE_DISPATCH_IX_BATCH];     /* pending index entries */
-    int nix;                                            /* how many */
+    store_index_item_t ix[STORE_DISPATCH_IX_BATCH]; /* pending index entries */
+    int nix;                                        /* how many */
 } store_dispatch_ctx_t;
 
 static void
@@ -122,8 +122,10 @@ store_dispatch_one(store_t *s, store_dispatch_ctx_t *dc, const uint8_t *p, int64
         }
     }
     if (rc != MQ_OK || m.phys_offset != pos) {
-        MQ_LOG_ERROR("store", "dispatch: invalid record at CommitLog offset %lld (%s); dispatch "
-                     "stops here", (long long)pos, rc == MQ_OK ? "wrong offset" : mq_err_name(rc));
+        MQ_LOG_ERROR("store",
+                     "dispatch: invalid record at CommitLog offset %lld (%s); dispatch "
+                     "stops here",
+                     (long long)pos, rc == MQ_OK ? "wrong offset" : mq_err_name(rc));
         return -1;
     }
     mq_props_iter_init(&it, m.props);
@@ -136,8 +138,10 @@ store_dispatch_one(store_t *s, store_dispatch_ctx_t *dc, const uint8_t *p, int64
             uniq = v;
     }
     if (!store_topic_name_ok(m.topic) || m.queue_id < 0) {
-        MQ_LOG_ERROR("store", "dispatch: record at %lld has a topic or queue id unusable as a "
-                     "consume queue path; not indexed", (long long)pos);
+        MQ_LOG_ERROR("store",
+                     "dispatch: record at %lld has a topic or queue id unusable as a "
+                     "consume queue path; not indexed",
+                     (long long)pos);
         return m.store_size;
     }
     cq = dc->last_cq;
@@ -157,8 +161,10 @@ store_dispatch_one(store_t *s, store_dispatch_ctx_t *dc, const uint8_t *p, int64
                 dc->arrivals[dc->narrivals++] =
                     (store_arrival_t){cq, m.queue_offset, tags_code, m.store_ts, m.props};
         } else if (rc == MQ_EIO)
-            MQ_LOG_ERROR("store", "dispatch: cannot write the consume queue entry of %s/%d "
-                         "offset %lld", cq->topic, cq->qid, (long long)m.queue_offset);
+            MQ_LOG_ERROR("store",
+                         "dispatch: cannot write the consume queue entry of %s/%d "
+                         "offset %lld",
+                         cq->topic, cq->qid, (long long)m.queue_offset);
     }
     store_dispatch_index(s, dc, cq, &m, uniq, keys);
     atomic_store_explicit(&s->dispatched_ts, m.store_ts, memory_order_relaxed);

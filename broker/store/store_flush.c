@@ -241,7 +241,8 @@ store_flush_queues_and_checkpoint(store_t *s, int final)
 
     /* The index is flushed less often than the queues: its hash slots are scattered writes,
      * and each flushed page costs a TLB shootdown; recovery rebuilds what it lacks. */
-    with_index = final || now - s->index_flushed_ns >= (int64_t)s->cfg.flush_index_interval_ms * 1000000;
+    with_index =
+        final || now - s->index_flushed_ns >= (int64_t)s->cfg.flush_index_interval_ms * 1000000;
     store_flush_queues_phase(s, 0, with_index);
     store_flush_queues_phase(s, 1, with_index);
     pthread_mutex_lock(&s->ckpt_mu);

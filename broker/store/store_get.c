@@ -162,7 +162,8 @@ store_get_messages(store_t *s, mq_str_t topic, int32_t qid, int64_t offset, int 
                         res->status = STORE_GET_MESSAGE_WAS_REMOVING;
                     continue;
                 }
-                if (filter && filter->match_msg && !filter->match_msg(filter->arg, sl->p, sl->len)) {
+                if (filter && filter->match_msg &&
+                    !filter->match_msg(filter->arg, sl->p, sl->len)) {
                     store_slice_release(sl);
                     continue;
                 }
@@ -375,7 +376,6 @@ store_delete_topic(store_t *s, mq_str_t topic)
     }
     free(gone);
     if (n)
-        MQ_LOG_INFO("store", "deleted %d consume queue(s) of topic %.*s", n, (int)topic.n,
-                    topic.p);
+        MQ_LOG_INFO("store", "deleted %d consume queue(s) of topic %.*s", n, (int)topic.n, topic.p);
     return n ? MQ_OK : MQ_ENOENT;
 }

@@ -32,28 +32,60 @@
 #define IX_ENTRY 20
 
 struct store_index_s {
-    char *dir;               /* index/ */
-    int32_t slots;           /* maxHashSlotNum */
-    int32_t max_entries;     /* maxIndexNum */
-    int64_t file_size;       /* 40 + slots*4 + max_entries*20 */
-    pthread_rwlock_t lock;   /* guards files/nfiles */
-    store_seg_t **files;     /* ascending creation time */
-    int nfiles;              /* files in use */
-    int cap;                 /* allocated */
-    store_seg_t *cur;        /* the file being written (held); dispatcher only */
+    char *dir;             /* index/ */
+    int32_t slots;         /* maxHashSlotNum */
+    int32_t max_entries;   /* maxIndexNum */
+    int64_t file_size;     /* 40 + slots*4 + max_entries*20 */
+    pthread_rwlock_t lock; /* guards files/nfiles */
+    store_seg_t **files;   /* ascending creation time */
+    int nfiles;            /* files in use */
+    int cap;               /* allocated */
+    store_seg_t *cur;      /* the file being written (held); dispatcher only */
 };
 
 /* ---- Header access ---- */
 
-static int64_t ix_begin_ts(const store_seg_t *f) { return (int64_t)mq_load_be64(f->base); }
-static int64_t ix_end_ts(const store_seg_t *f) { return (int64_t)mq_load_be64(f->base + 8); }
-static int64_t ix_begin_phy(const store_seg_t *f) { return (int64_t)mq_load_be64(f->base + 16); }
-static int64_t ix_end_phy(const store_seg_t *f) { return (int64_t)mq_load_be64(f->base + 24); }
-static int32_t ix_slot_count(const store_seg_t *f) { return (int32_t)mq_load_be32(f->base + 32); }
-static int32_t ix_count(const store_seg_t *f) { return (int32_t)mq_load_be32(f->base + 36); }
+static int64_t
+ix_begin_ts(const store_seg_t *f)
+{
+    return (int64_t)mq_load_be64(f->base);
+}
+static int64_t
+ix_end_ts(const store_seg_t *f)
+{
+    return (int64_t)mq_load_be64(f->base + 8);
+}
+static int64_t
+ix_begin_phy(const store_seg_t *f)
+{
+    return (int64_t)mq_load_be64(f->base + 16);
+}
+static int64_t
+ix_end_phy(const store_seg_t *f)
+{
+    return (int64_t)mq_load_be64(f->base + 24);
+}
+static int32_t
+ix_slot_count(const store_seg_t *f)
+{
+    return (int32_t)mq_load_be32(f->base + 32);
+}
+static int32_t
+ix_count(const store_seg_t *f)
+{
+    return (int32_t)mq_load_be32(f->base + 36);
+}
 
-static void ix_set64(store_seg_t *f, int at, int64_t v) { mq_store_be64(f->base + at, (uint64_t)v); }
-static void ix_set32(store_seg_t *f, int at, int32_t v) { mq_store_be32(f->base + at, (uint32_t)v); }
+static void
+ix_set64(store_seg_t *f, int at, int64_t v)
+{
+    mq_store_be64(f->base + at, (uint64_t)v);
+}
+static void
+ix_set32(store_seg_t *f, int at, int32_t v)
+{
+    mq_store_be32(f->base + at, (uint32_t)v);
+}
 
 static int64_t
 ix_slot_pos(const store_index_t *ix, int32_t slot)
@@ -113,8 +145,10 @@ ix_quarantine(const char *path, const char *why)
     char bad[1300];
     snprintf(bad, sizeof(bad), "%s.corrupt", path);
     if (rename(path, bad) == 0)
-        MQ_LOG_ERROR("store", "index file %s %s; moved aside to %s (key queries over its time "
-                     "range will miss)", path, why, bad);
+        MQ_LOG_ERROR("store",
+                     "index file %s %s; moved aside to %s (key queries over its time "
+                     "range will miss)",
+                     path, why, bad);
     else
         MQ_LOG_ERROR("store", "index file %s %s; cannot move it aside: %s", path, why,
                      strerror(errno));
@@ -227,8 +261,10 @@ store_index_open(const char *dir, int32_t slots, int32_t max_entries, int64_t tr
             break;
         if (ix_count(f) <= 1 || ix_begin_phy(f) >= truncate_from) {
             ix->nfiles--;
-            MQ_LOG_INFO("store", "recovery: index file %s holds only entries at or past %lld; "
-                        "deleted (rebuilt from the CommitLog)", f->path, (long long)truncate_from);
+            MQ_LOG_INFO("store",
+                        "recovery: index file %s holds only entries at or past %lld; "
+                        "deleted (rebuilt from the CommitLog)",
+                        f->path, (long long)truncate_from);
             store_seg_delete(f);
             continue;
         }
@@ -293,9 +329,8 @@ ix_new_file(store_index_t *ix, int64_t seed_phy, int64_t seed_ts)
         sec += ms / 1000;
         ms %= 1000;
         localtime_r(&sec, &tm);
-        snprintf(path, sizeof(path), "%s/%04d%02d%02d%02d%02d%02d%03ld", ix->dir,
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 ms);
+        snprintf(path, sizeof(path), "%s/%04d%02d%02d%02d%02d%02d%03ld", ix->dir, tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
         if (access(path, F_OK) == 0)
             continue;
         if (store_seg_create(path, 0, ix->file_size, STORE_SEG_SPARSE | STORE_SEG_SMALL_PAGES,
@@ -330,8 +365,10 @@ store_index_put(store_index_t *ix, int32_t key_hash, int64_t phys, int64_t store
         int64_t seed_phy = f ? ix_end_phy(f) : 0, seed_ts = f ? ix_end_ts(f) : 0;
         f = ix_new_file(ix, seed_phy, seed_ts);
         if (!f) {
-            MQ_LOG_ERROR("store", "cannot create an index file in %s: key queries will miss "
-                         "new messages", ix->dir);
+            MQ_LOG_ERROR("store",
+                         "cannot create an index file in %s: key queries will miss "
+                         "new messages",
+                         ix->dir);
             return;
         }
     }
@@ -386,8 +423,8 @@ ix_time_matched(store_seg_t *f, int64_t begin, int64_t end)
 }
 
 int
-store_index_query(store_index_t *ix, int32_t key_hash, int max, int64_t begin_ms,
-                  int64_t end_ms, int64_t *offsets)
+store_index_query(store_index_t *ix, int32_t key_hash, int max, int64_t begin_ms, int64_t end_ms,
+                  int64_t *offsets)
 {
     store_seg_t **files;
     int nfiles, got = 0;

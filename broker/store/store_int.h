@@ -42,8 +42,8 @@
 #include "mq/msg.h"
 #include "mq/store.h"
 
-#define STORE_CQ_UNIT 20 /* bytes per ConsumeQueue entry */
-#define STORE_CQ_PEND 128 /* entries a queue stages before writing them */
+#define STORE_CQ_UNIT 20    /* bytes per ConsumeQueue entry */
+#define STORE_CQ_PEND 128   /* entries a queue stages before writing them */
 #define STORE_CQ_MMAP_MAX 4 /* fewer staged entries are copied through the mapping */
 #define STORE_PAGE 4096
 #define STORE_CKPT_SIZE 4096
@@ -71,8 +71,7 @@ struct store_seg_s {
 };
 
 /* Functions used to manage one segment. */
-int store_seg_create(const char *path, int64_t start, int64_t size, int flags,
-                     store_seg_t **out);
+int store_seg_create(const char *path, int64_t start, int64_t size, int flags, store_seg_t **out);
 int store_seg_open(const char *path, int64_t start, int64_t expect_size, int flags,
                    store_seg_t **out); /* MQ_ECORRUPT if the size differs */
 void store_seg_prefault(store_seg_t *seg, int64_t from, int64_t len);
@@ -83,14 +82,14 @@ int store_seg_zero_range(store_seg_t *seg, int64_t from, int64_t to);
 /* ---- store_mfq.c: an ordered list of segments in one directory (MappedFileQueue) ---- */
 
 typedef struct store_mfq_s {
-    char *dir;               /* directory holding the segments */
-    int64_t file_size;       /* size of new segments */
-    int64_t unit;            /* a segment's size must be a multiple of this (CQ: 20) */
-    int flags;               /* STORE_SEG_* for new segments */
-    pthread_rwlock_t lock;   /* guards segs/nsegs */
-    store_seg_t **segs;      /* ascending start offsets, contiguous */
-    int nsegs;               /* segments in use */
-    int cap;                 /* allocated slots */
+    char *dir;             /* directory holding the segments */
+    int64_t file_size;     /* size of new segments */
+    int64_t unit;          /* a segment's size must be a multiple of this (CQ: 20) */
+    int flags;             /* STORE_SEG_* for new segments */
+    pthread_rwlock_t lock; /* guards segs/nsegs */
+    store_seg_t **segs;    /* ascending start offsets, contiguous */
+    int nsegs;             /* segments in use */
+    int cap;               /* allocated slots */
 } store_mfq_t;
 
 /* Functions used to manage a segment list. */
@@ -122,22 +121,22 @@ void store_mfq_path(const store_mfq_t *q, int64_t start, char *buf, size_t len);
 
 typedef struct store_cq_s store_cq_t;
 struct store_cq_s {
-    char *topic;                   /* owned, NUL-terminated */
-    size_t topic_len;              /* bytes of topic */
-    int32_t qid;                   /* queue id */
-    uint64_t hash;                 /* table hash of (topic, qid) */
-    int32_t key_hash_prefix;       /* Java hash of "topic#", for index keys */
-    store_mfq_t files;             /* consumequeue/<topic>/<qid>/ */
-    int64_t next_offset;           /* next queue offset to assign; put_lock */
-    _Atomic int64_t max_offset;    /* entries written (next logical offset); dispatcher */
-    _Atomic int64_t min_offset;    /* first valid logical offset */
-    int64_t flushed_offset;        /* entries flushed; flush-cq thread */
-    store_seg_t *tail;             /* dispatcher's cached last segment (held) */
-    uint8_t *pend;                 /* dispatcher: staged entries, not yet in the file */
-    int npend;                     /* staged entries */
-    int64_t pend_first;            /* queue offset of the first staged entry */
-    int in_run;                    /* listed in the current dispatch run */
-    store_cq_t *hnext;             /* hash chain */
+    char *topic;                /* owned, NUL-terminated */
+    size_t topic_len;           /* bytes of topic */
+    int32_t qid;                /* queue id */
+    uint64_t hash;              /* table hash of (topic, qid) */
+    int32_t key_hash_prefix;    /* Java hash of "topic#", for index keys */
+    store_mfq_t files;          /* consumequeue/<topic>/<qid>/ */
+    int64_t next_offset;        /* next queue offset to assign; put_lock */
+    _Atomic int64_t max_offset; /* entries written (next logical offset); dispatcher */
+    _Atomic int64_t min_offset; /* first valid logical offset */
+    int64_t flushed_offset;     /* entries flushed; flush-cq thread */
+    store_seg_t *tail;          /* dispatcher's cached last segment (held) */
+    uint8_t *pend;              /* dispatcher: staged entries, not yet in the file */
+    int npend;                  /* staged entries */
+    int64_t pend_first;         /* queue offset of the first staged entry */
+    int in_run;                 /* listed in the current dispatch run */
+    store_cq_t *hnext;          /* hash chain */
 };
 
 /* Functions used on a ConsumeQueue (the dispatcher writes; anyone reads). */
@@ -161,10 +160,10 @@ void store_cq_destroy_files(store_cq_t *cq);
 /* ---- store_qtable.c: (topic, qid) -> ConsumeQueue ---- */
 
 typedef struct store_qtable_s {
-    pthread_rwlock_t lock;   /* readers outside put_lock take it shared */
-    store_cq_t **buckets;    /* hash buckets */
-    size_t nbuckets;         /* power of two */
-    size_t count;            /* queues */
+    pthread_rwlock_t lock; /* readers outside put_lock take it shared */
+    store_cq_t **buckets;  /* hash buckets */
+    size_t nbuckets;       /* power of two */
+    size_t count;          /* queues */
 } store_qtable_t;
 
 void store_qtable_init(store_qtable_t *t);
@@ -205,14 +204,14 @@ int32_t store_index_key_hash(int32_t prefix_hash, mq_str_t key);
 /* ---- store_checkpoint.c ---- */
 
 typedef struct store_ckpt_s {
-    int64_t physic_ts;      /* @0  store time of the last flushed CommitLog record */
-    int64_t logics_ts;      /* @8  store time of the last record with durable CQ entries */
-    int64_t index_ts;       /* @16 same for the index */
-    int64_t flushed_phys;   /* @24 masterFlushedOffset: CommitLog durable up to here */
-    int64_t confirm_phys;   /* @32 confirmPhyOffset: end of valid data at clean shutdown */
-    int64_t logics_phys;    /* @40 (rocketmq-c) CQ entries durable below this offset */
-    int64_t index_phys;     /* @48 (rocketmq-c) index entries durable below this offset */
-    int valid_ext;          /* the rocketmq-c fields were present (magic @56) */
+    int64_t physic_ts;    /* @0  store time of the last flushed CommitLog record */
+    int64_t logics_ts;    /* @8  store time of the last record with durable CQ entries */
+    int64_t index_ts;     /* @16 same for the index */
+    int64_t flushed_phys; /* @24 masterFlushedOffset: CommitLog durable up to here */
+    int64_t confirm_phys; /* @32 confirmPhyOffset: end of valid data at clean shutdown */
+    int64_t logics_phys;  /* @40 (rocketmq-c) CQ entries durable below this offset */
+    int64_t index_phys;   /* @48 (rocketmq-c) index entries durable below this offset */
+    int valid_ext;        /* the rocketmq-c fields were present (magic @56) */
 } store_ckpt_t;
 
 int store_ckpt_read(const char *path, store_ckpt_t *c); /* MQ_ENOENT if absent */
@@ -221,109 +220,109 @@ int store_ckpt_write(int fd, const store_ckpt_t *c);    /* pwrite + fdatasync */
 /* ---- The store ---- */
 
 struct store_s {
-    store_config_t cfg;            /* copy of the configuration */
-    char cl_dir[600];              /* commitlog directory */
-    char cq_dir[600];              /* consumequeue directory */
-    char index_dir[600];           /* index directory */
-    int lock_fd;                   /* `lock` file, flock()ed */
-    int ckpt_fd;                   /* `checkpoint` file */
+    store_config_t cfg;  /* copy of the configuration */
+    char cl_dir[600];    /* commitlog directory */
+    char cq_dir[600];    /* consumequeue directory */
+    char index_dir[600]; /* index directory */
+    int lock_fd;         /* `lock` file, flock()ed */
+    int ckpt_fd;         /* `checkpoint` file */
 
     /* CommitLog */
-    store_mfq_t cl;                /* segments */
-    pthread_mutex_t put_lock;      /* serialises appends */
-    int cl_pwrite;                 /* SYNC_FLUSH: records go through put_buf and pwrite */
-    mq_buf_t put_buf;              /* encoding buffer for cl_pwrite; put_lock */
-    store_seg_t *cl_cur;           /* current segment (held); put_lock */
-    _Atomic int64_t cl_max;        /* end of the last appended record (invariant 2) */
-    _Atomic int64_t cl_flushed;    /* durable up to here */
-    _Atomic int64_t cl_min;        /* first readable offset */
-    _Atomic int64_t cl_last_ts;    /* store time of the last appended record */
-    _Atomic int64_t put_msgs;      /* statistics */
+    store_mfq_t cl;             /* segments */
+    pthread_mutex_t put_lock;   /* serialises appends */
+    int cl_pwrite;              /* SYNC_FLUSH: records go through put_buf and pwrite */
+    mq_buf_t put_buf;           /* encoding buffer for cl_pwrite; put_lock */
+    store_seg_t *cl_cur;        /* current segment (held); put_lock */
+    _Atomic int64_t cl_max;     /* end of the last appended record (invariant 2) */
+    _Atomic int64_t cl_flushed; /* durable up to here */
+    _Atomic int64_t cl_min;     /* first readable offset */
+    _Atomic int64_t cl_last_ts; /* store time of the last appended record */
+    _Atomic int64_t put_msgs;   /* statistics */
     _Atomic int64_t put_bytes;
 
-    store_qtable_t queues;         /* ConsumeQueues */
-    store_index_t *index;          /* NULL when messageIndexEnable=false */
+    store_qtable_t queues; /* ConsumeQueues */
+    store_index_t *index;  /* NULL when messageIndexEnable=false */
 
     /* dispatcher */
     pthread_t dispatch_thread;
     pthread_mutex_t dispatch_work_mu; /* held while dispatching a batch (topic deletion waits) */
-    pthread_mutex_t dispatch_mu;   /* with dispatch_cv: sleeping and waiting for progress */
+    pthread_mutex_t dispatch_mu;      /* with dispatch_cv: sleeping and waiting for progress */
     pthread_cond_t dispatch_cv;
-    pthread_cond_t dispatched_cv;  /* broadcast after each dispatched batch */
-    _Atomic int dispatch_idle;     /* the dispatcher sleeps and wants a signal */
-    _Atomic int64_t dispatched;    /* CQ/index built below this offset */
-    _Atomic int64_t dispatched_ts; /* store time of the last dispatched record */
+    pthread_cond_t dispatched_cv;              /* broadcast after each dispatched batch */
+    _Atomic int dispatch_idle;                 /* the dispatcher sleeps and wants a signal */
+    _Atomic int64_t dispatched;                /* CQ/index built below this offset */
+    _Atomic int64_t dispatched_ts;             /* store time of the last dispatched record */
     struct store_dispatch_ctx_s *dispatch_ctx; /* per-run scratch (dispatcher or recovery) */
     store_arrival_fn arrival_cb;
     void *arrival_arg;
 
     /* CommitLog flush and group commit */
     pthread_t flush_thread;
-    pthread_mutex_t flush_cl_mu;   /* serialises CommitLog flushes (thread, close, tools) */
-    pthread_mutex_t flush_mu;      /* guards the waiter list */
+    pthread_mutex_t flush_cl_mu; /* serialises CommitLog flushes (thread, close, tools) */
+    pthread_mutex_t flush_mu;    /* guards the waiter list */
     pthread_cond_t flush_cv;
-    store_waiter_t *waiters;       /* pending SYNC_FLUSH puts, ascending targets */
+    store_waiter_t *waiters; /* pending SYNC_FLUSH puts, ascending targets */
     store_waiter_t **waiters_tail;
-    int nwaiters;                  /* pending waiters; flush_mu */
-    int gather_want;               /* the flusher waits for this many (0: not gathering) */
+    int nwaiters;    /* pending waiters; flush_mu */
+    int gather_want; /* the flusher waits for this many (0: not gathering) */
     _Atomic int flush_idle;
     store_flush_hook_fn flush_hook;
     void *flush_hook_arg;
-    int test_skip_flush;           /* MQ_STORE_TEST_SKIP_FLUSH: mutation check for crash tests */
+    int test_skip_flush; /* MQ_STORE_TEST_SKIP_FLUSH: mutation check for crash tests */
 
     /* ConsumeQueue/index flush and checkpoint */
     pthread_t flush_cq_thread;
-    pthread_mutex_t flush_cq_mu;   /* with flush_cq_cv: the queue flush thread's sleep */
+    pthread_mutex_t flush_cq_mu; /* with flush_cq_cv: the queue flush thread's sleep */
     pthread_cond_t flush_cq_cv;
-    pthread_mutex_t ckpt_mu;       /* serialises checkpoint writes */
-    store_ckpt_t ckpt;             /* last written checkpoint */
-    int64_t index_flushed_ns;      /* when the index was last flushed; flush-cq thread */
+    pthread_mutex_t ckpt_mu;  /* serialises checkpoint writes */
+    store_ckpt_t ckpt;        /* last written checkpoint */
+    int64_t index_flushed_ns; /* when the index was last flushed; flush-cq thread */
 
     /* allocation and warming */
     pthread_t alloc_thread;
     pthread_mutex_t alloc_mu;
     pthread_cond_t alloc_cv;
-    pthread_cond_t alloc_done_cv;  /* broadcast when a segment creation finishes */
-    store_seg_t *alloc_next;       /* prepared next segment (held) or NULL; alloc_mu */
-    int64_t alloc_busy;            /* start of the segment being created, or -1; alloc_mu */
-    _Atomic int64_t warm_trigger;  /* appender signals the allocator past this offset */
+    pthread_cond_t alloc_done_cv; /* broadcast when a segment creation finishes */
+    store_seg_t *alloc_next;      /* prepared next segment (held) or NULL; alloc_mu */
+    int64_t alloc_busy;           /* start of the segment being created, or -1; alloc_mu */
+    _Atomic int64_t warm_trigger; /* appender signals the allocator past this offset */
 
     /* retention */
     pthread_t clean_thread;
-    pthread_mutex_t clean_run_mu;  /* one retention run at a time (thread or store_clean_now) */
+    pthread_mutex_t clean_run_mu; /* one retention run at a time (thread or store_clean_now) */
     pthread_mutex_t clean_mu;
     pthread_cond_t clean_cv;
-    _Atomic int disk_full;         /* writes refused */
-    _Atomic int64_t disk_ratio_ppm;/* last measured usage, parts per million */
+    _Atomic int disk_full;          /* writes refused */
+    _Atomic int64_t disk_ratio_ppm; /* last measured usage, parts per million */
     pthread_mutex_t status_mu;
-    char status_text[512];         /* why writes are refused */
-    int clean_manual;              /* a manual deletion was requested; clean_mu */
+    char status_text[512]; /* why writes are refused */
+    int clean_manual;      /* a manual deletion was requested; clean_mu */
 
-    _Atomic int running;           /* 0 once store_close began */
+    _Atomic int running; /* 0 once store_close began */
     int recovered_abnormally;
-    int recovering;                /* store_recover's dispatch: check CRCs, stop quietly */
+    int recovering; /* store_recover's dispatch: check CRCs, stop quietly */
 };
 
 /* Functions used across the store's files. */
-int store_recover(store_t *s);                 /* store_recover.c, before threads start */
+int store_recover(store_t *s); /* store_recover.c, before threads start */
 void store_dispatch_range(store_t *s, int64_t from, int64_t to); /* synchronous (recovery) */
 void store_dispatch_init(store_t *s);
 void store_dispatch_fini(store_t *s);
-void *store_dispatch_main(void *arg);          /* store_dispatch.c */
+void *store_dispatch_main(void *arg); /* store_dispatch.c */
 void store_dispatch_kick(store_t *s);
-void *store_flush_main(void *arg);             /* store_flush.c */
+void *store_flush_main(void *arg); /* store_flush.c */
 void *store_flush_cq_main(void *arg);
 void store_flush_kick(store_t *s);
 int store_flush_commitlog(store_t *s, int64_t upto);
 int store_flush_queues_and_checkpoint(store_t *s, int final);
 void store_waiters_fail_all(store_t *s, int status);
 void store_waiters_complete_upto(store_t *s, int64_t flushed); /* MQ_OK to those covered */
-void *store_alloc_main(void *arg);             /* store_alloc.c */
+void *store_alloc_main(void *arg);                             /* store_alloc.c */
 /* Returns the segment starting at `start`: the prepared one, or one created now (waiting for
  * the allocator if it is creating that very file). NULL on failure (logged). */
 store_seg_t *store_alloc_take(store_t *s, int64_t start);
 void store_alloc_kick(store_t *s);
-void *store_clean_main(void *arg);             /* store_clean.c */
+void *store_clean_main(void *arg); /* store_clean.c */
 store_cq_t *store_queue_get(store_t *s, mq_str_t topic, int32_t qid, int create);
 int64_t store_record_store_ts(store_t *s, int64_t phys); /* -1 if unreadable */
 void store_set_status(store_t *s, const char *fmt, ...) MQ_PRINTF(2, 3);

@@ -124,8 +124,7 @@ err:
 }
 
 int
-store_seg_open(const char *path, int64_t start, int64_t expect_size, int flags,
-               store_seg_t **out)
+store_seg_open(const char *path, int64_t start, int64_t expect_size, int flags, store_seg_t **out)
 {
     struct stat st;
     store_seg_t *seg;
@@ -213,8 +212,8 @@ store_seg_flush(store_seg_t *seg, int64_t from, int64_t to, int wait)
         return MQ_OK;
     }
     if (msync(seg->base + a, (size_t)(to - a), MS_SYNC) != 0) {
-        MQ_LOG_ERROR("store", "msync %s [%lld, %lld): %s", seg->path, (long long)a,
-                     (long long)to, strerror(errno));
+        MQ_LOG_ERROR("store", "msync %s [%lld, %lld): %s", seg->path, (long long)a, (long long)to,
+                     strerror(errno));
         return MQ_EIO;
     }
     return MQ_OK;

@@ -14,11 +14,7 @@
 #include "store_meta_int.h"
 
 struct store_groups_s {
-    pthread_mutex_t persist_mu; /* one file write at a time */
-    pthread_mutex_t mu;         /* guards everything below */
-    char *root;                 /* store root */
-    mq_strmap_t map;            /* name -> store_group_config_t* (owned) */
-    store_data_version_t dv;    /* dataVersion */
+    store_meta_table_t table; /* the generic named table */
 };
 
 void
@@ -40,16 +36,15 @@ store_group_config_init(store_group_config_t *gc, const char *name)
 static json_t *
 store_group_json(const store_group_config_t *gc)
 {
-    return json_pack("{sIsbsbsbsbsisssbsisisIsi}", "brokerId", (json_int_t)gc->broker_id,
-                     "consumeBroadcastEnable", gc->consume_broadcast_enable != 0, "consumeEnable",
-                     gc->consume_enable != 0, "consumeFromMinEnable",
-                     gc->consume_from_min_enable != 0, "consumeMessageOrderly",
-                     gc->consume_message_orderly != 0, "consumeTimeoutMinute",
-                     gc->consume_timeout_minute, "groupName", gc->name,
-                     "notifyConsumerIdsChangedEnable", gc->notify_consumer_ids_changed != 0,
-                     "retryMaxTimes", gc->retry_max_times, "retryQueueNums", gc->retry_queue_nums,
-                     "whichBrokerWhenConsumeSlowly", (json_int_t)gc->which_broker_when_slow,
-                     "groupSysFlag", gc->group_sys_flag);
+    return json_pack(
+        "{sIsbsbsbsbsisssbsisisIsi}", "brokerId", (json_int_t)gc->broker_id,
+        "consumeBroadcastEnable", gc->consume_broadcast_enable != 0, "consumeEnable",
+        gc->consume_enable != 0, "consumeFromMinEnable", gc->consume_from_min_enable != 0,
+        "consumeMessageOrderly", gc->consume_message_orderly != 0, "consumeTimeoutMinute",
+        gc->consume_timeout_minute, "groupName", gc->name, "notifyConsumerIdsChangedEnable",
+        gc->notify_consumer_ids_changed != 0, "retryMaxTimes", gc->retry_max_times,
+        "retryQueueNums", gc->retry_queue_nums, "whichBrokerWhenConsumeSlowly",
+        (json_int_t)gc->which_broker_when_slow, "groupSysFlag", gc->group_sys_flag);
 }
 
 static void
@@ -70,136 +65,97 @@ store_group_from_json(store_group_config_t *gc, const char *key, json_t *o)
     gc->consume_timeout_minute = (int32_t)store_meta_int(o, "consumeTimeoutMinute", 15);
 }
 
+static const char *
+store_group_name(const void *item)
+{
+    return ((const store_group_config_t *)item)->name;
+}
+
+static json_t *
+store_group_to_json(const void *item)
+{
+    return store_group_json(item);
+}
+
+static void
+store_group_from_json_cb(void *item, const char *key, json_t *obj)
+{
+    store_group_from_json(item, key, obj);
+}
+
+static const store_meta_type_t store_groups_type = {
+    "subscriptionGroup.json", "subscriptionGroupTable", sizeof(store_group_config_t),
+    store_group_name,         store_group_to_json,      store_group_from_json_cb,
+};
+
 int
 store_groups_load(const char *root_dir, store_groups_t **out)
 {
-    store_groups_t *g = mq_xcalloc(1, sizeof(*g));
-    json_t *j = NULL, *table, *val;
-    const char *key;
-    int rc;
-
-    pthread_mutex_init(&g->mu, NULL);
-    pthread_mutex_init(&g->persist_mu, NULL);
-    g->root = mq_xstrdup(root_dir);
-    mq_strmap_init(&g->map);
-    rc = store_meta_load(root_dir, "subscriptionGroup.json", &j);
-    if (rc == MQ_ECORRUPT) {
-        store_groups_free(g);
-        *out = NULL;
-        return rc;
+    store_groups_t *t = mq_xcalloc(1, sizeof(*t));
+    int rc = store_meta_table_load(&t->table, &store_groups_type, root_dir);
+    if (rc != MQ_OK) {
+        store_groups_free(t);
+        t = NULL;
     }
-    if (j) {
-        store_meta_version_read(json_object_get(j, "dataVersion"), &g->dv);
-        table = json_object_get(j, "subscriptionGroupTable");
-        json_object_foreach(table, key, val) {
-            store_group_config_t *gc;
-            if (!json_is_object(val))
-                continue;
-            gc = mq_xmalloc(sizeof(*gc));
-            store_group_from_json(gc, key, val);
-            free(mq_strmap_put(&g->map, mq_str_from_cstr(gc->name), gc));
-        }
-        json_decref(j);
-    }
-    *out = g;
-    return MQ_OK;
+    *out = t;
+    return rc;
 }
 
 void
-store_groups_free(store_groups_t *g)
+store_groups_free(store_groups_t *t)
 {
-    if (!g)
-        return;
-    mq_strmap_fini(&g->map, free);
-    free(g->root);
-    pthread_mutex_destroy(&g->mu);
-    pthread_mutex_destroy(&g->persist_mu);
-    free(g);
+    if (t) {
+        store_meta_table_fini(&t->table);
+        free(t);
+    }
 }
 
 int
-store_groups_get(store_groups_t *g, const char *name, store_group_config_t *out)
+store_groups_get(store_groups_t *t, const char *name, store_group_config_t *out)
 {
-    store_group_config_t *gc;
-    pthread_mutex_lock(&g->mu);
-    gc = mq_strmap_get(&g->map, mq_str_from_cstr(name));
-    if (gc)
-        *out = *gc;
-    pthread_mutex_unlock(&g->mu);
-    return gc ? MQ_OK : MQ_ENOENT;
+    return store_meta_table_get(&t->table, name, out);
 }
 
 void
-store_groups_put(store_groups_t *g, const store_group_config_t *gc)
+store_groups_put(store_groups_t *t, const store_group_config_t *c)
 {
-    store_group_config_t *copy = mq_xmalloc(sizeof(*copy));
-    *copy = *gc;
-    pthread_mutex_lock(&g->mu);
-    free(mq_strmap_put(&g->map, mq_str_from_cstr(copy->name), copy));
-    store_meta_version_bump(&g->dv);
-    pthread_mutex_unlock(&g->mu);
+    store_meta_table_put(&t->table, c);
 }
 
 int
-store_groups_remove(store_groups_t *g, const char *name)
+store_groups_remove(store_groups_t *t, const char *name)
 {
-    store_group_config_t *gc;
-    pthread_mutex_lock(&g->mu);
-    gc = mq_strmap_remove(&g->map, mq_str_from_cstr(name));
-    if (gc)
-        store_meta_version_bump(&g->dv);
-    pthread_mutex_unlock(&g->mu);
-    free(gc);
-    return gc ? MQ_OK : MQ_ENOENT;
+    return store_meta_table_remove(&t->table, name);
+}
+
+typedef struct store_groups_visit_s {
+    void (*fn)(void *arg, const store_group_config_t *c); /* the caller's visitor */
+    void *arg;                                            /* its argument */
+} store_groups_visit_t;
+
+static void
+store_groups_visit(void *arg, const void *item)
+{
+    store_groups_visit_t *v = arg;
+    v->fn(v->arg, item);
 }
 
 void
-store_groups_foreach(store_groups_t *g, void (*fn)(void *arg, const store_group_config_t *gc),
+store_groups_foreach(store_groups_t *t, void (*fn)(void *arg, const store_group_config_t *c),
                      void *arg)
 {
-    size_t it = 0;
-    mq_str_t k;
-    void *v;
-    pthread_mutex_lock(&g->mu);
-    while (mq_strmap_next(&g->map, &it, &k, &v))
-        fn(arg, v);
-    pthread_mutex_unlock(&g->mu);
-}
-
-/* mu held */
-static json_t *
-store_groups_json(store_groups_t *g)
-{
-    json_t *table = json_object();
-    size_t it = 0;
-    mq_str_t k;
-    void *v;
-    while (mq_strmap_next(&g->map, &it, &k, &v))
-        json_object_set_new(table, ((store_group_config_t *)v)->name, store_group_json(v));
-    return json_pack("{soso}", "dataVersion", store_meta_version_json(&g->dv),
-                     "subscriptionGroupTable", table);
+    store_groups_visit_t v = {fn, arg};
+    store_meta_table_foreach(&t->table, store_groups_visit, &v);
 }
 
 void
-store_groups_encode(store_groups_t *g, mq_buf_t *out)
+store_groups_encode(store_groups_t *t, mq_buf_t *out)
 {
-    json_t *j;
-    pthread_mutex_lock(&g->mu);
-    j = store_groups_json(g);
-    pthread_mutex_unlock(&g->mu);
-    store_meta_dump(j, out, 0);
+    store_meta_table_encode(&t->table, out);
 }
 
 int
-store_groups_persist(store_groups_t *g)
+store_groups_persist(store_groups_t *t)
 {
-    json_t *j;
-    int rc;
-    pthread_mutex_lock(&g->persist_mu);
-    pthread_mutex_lock(&g->mu);
-    j = store_groups_json(g);
-    pthread_mutex_unlock(&g->mu);
-    rc = store_meta_save(g->root, "subscriptionGroup.json", j);
-    pthread_mutex_unlock(&g->persist_mu);
-    return rc;
+    return store_meta_table_persist(&t->table);
 }

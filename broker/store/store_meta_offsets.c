@@ -15,10 +15,10 @@
 #include "store_meta_int.h"
 
 typedef struct store_offset_row_s {
-    char *topic;      /* owned */
-    char *group;      /* owned */
-    int64_t *offs;    /* per queue id; -1 = none */
-    int32_t nqueues;  /* allocated entries */
+    char *topic;     /* owned */
+    char *group;     /* owned */
+    int64_t *offs;   /* per queue id; -1 = none */
+    int32_t nqueues; /* allocated entries */
 } store_offset_row_t;
 
 struct store_offsets_s {
@@ -93,7 +93,8 @@ store_offsets_load(const char *root_dir, store_offsets_t **out)
     if (j) {
         store_meta_version_read(json_object_get(j, "dataVersion"), &o->dv);
         table = json_object_get(j, "offsetTable");
-        json_object_foreach(table, key, row) {
+        json_object_foreach(table, key, row)
+        {
             const char *at = strrchr(key, '@');
             const char *qkey;
             json_t *v;
@@ -106,7 +107,8 @@ store_offsets_load(const char *root_dir, store_offsets_t **out)
             topic = mq_str_dup((mq_str_t){key, (size_t)(at - key)});
             r = store_offset_row(o, at + 1, topic, 1);
             free(topic);
-            json_object_foreach(row, qkey, v) {
+            json_object_foreach(row, qkey, v)
+            {
                 char *end;
                 long qid = strtol(qkey, &end, 10);
                 if (*end || qid < 0 || qid > 65535 || !json_is_integer(v))

@@ -15,11 +15,7 @@
 #include "store_meta_int.h"
 
 struct store_topics_s {
-    pthread_mutex_t persist_mu; /* one file write at a time */
-    pthread_mutex_t mu;       /* guards everything below */
-    char *root;               /* store root */
-    mq_strmap_t map;          /* name -> store_topic_config_t* (owned) */
-    store_data_version_t dv;  /* dataVersion */
+    store_meta_table_t table; /* the generic named table */
 };
 
 void
@@ -41,10 +37,10 @@ store_topic_json(const store_topic_config_t *tc)
         json_decref(attrs);
         attrs = json_object();
     }
-    return json_pack("{sosbsisisssssisi}", "attributes", attrs, "order", tc->order != 0,
-                     "perm", tc->perm, "readQueueNums", tc->read_queues, "topicFilterType",
-                     tc->filter_type, "topicName", tc->name, "topicSysFlag", tc->topic_sys_flag,
-                     "writeQueueNums", tc->write_queues);
+    return json_pack("{sosbsisisssssisi}", "attributes", attrs, "order", tc->order != 0, "perm",
+                     tc->perm, "readQueueNums", tc->read_queues, "topicFilterType", tc->filter_type,
+                     "topicName", tc->name, "topicSysFlag", tc->topic_sys_flag, "writeQueueNums",
+                     tc->write_queues);
 }
 
 static void
@@ -69,156 +65,109 @@ store_topic_from_json(store_topic_config_t *tc, const char *key, json_t *o)
     }
 }
 
+static const char *
+store_topic_name(const void *item)
+{
+    return ((const store_topic_config_t *)item)->name;
+}
+
+static json_t *
+store_topic_to_json(const void *item)
+{
+    return store_topic_json(item);
+}
+
+static void
+store_topic_from_json_cb(void *item, const char *key, json_t *obj)
+{
+    store_topic_from_json(item, key, obj);
+}
+
+static const store_meta_type_t store_topics_type = {
+    "topics.json",    "topicConfigTable",  sizeof(store_topic_config_t),
+    store_topic_name, store_topic_to_json, store_topic_from_json_cb,
+};
+
 int
 store_topics_load(const char *root_dir, store_topics_t **out)
 {
     store_topics_t *t = mq_xcalloc(1, sizeof(*t));
-    json_t *j = NULL, *table;
-    const char *key;
-    json_t *val;
-    int rc;
-
-    pthread_mutex_init(&t->mu, NULL);
-    pthread_mutex_init(&t->persist_mu, NULL);
-    t->root = mq_xstrdup(root_dir);
-    mq_strmap_init(&t->map);
-    rc = store_meta_load(root_dir, "topics.json", &j);
-    if (rc == MQ_ECORRUPT) {
+    int rc = store_meta_table_load(&t->table, &store_topics_type, root_dir);
+    if (rc != MQ_OK) {
         store_topics_free(t);
-        *out = NULL;
-        return rc;
-    }
-    if (j) {
-        store_meta_version_read(json_object_get(j, "dataVersion"), &t->dv);
-        table = json_object_get(j, "topicConfigTable");
-        json_object_foreach(table, key, val) {
-            store_topic_config_t *tc = mq_xmalloc(sizeof(*tc));
-            if (!json_is_object(val)) {
-                free(tc);
-                continue;
-            }
-            store_topic_from_json(tc, key, val);
-            free(mq_strmap_put(&t->map, mq_str_from_cstr(tc->name), tc));
-        }
-        json_decref(j);
+        t = NULL;
     }
     *out = t;
-    return MQ_OK;
+    return rc;
 }
 
 void
 store_topics_free(store_topics_t *t)
 {
-    if (!t)
-        return;
-    mq_strmap_fini(&t->map, free);
-    free(t->root);
-    pthread_mutex_destroy(&t->mu);
-    pthread_mutex_destroy(&t->persist_mu);
-    free(t);
+    if (t) {
+        store_meta_table_fini(&t->table);
+        free(t);
+    }
 }
 
 int
 store_topics_get(store_topics_t *t, const char *name, store_topic_config_t *out)
 {
-    store_topic_config_t *tc;
-    pthread_mutex_lock(&t->mu);
-    tc = mq_strmap_get(&t->map, mq_str_from_cstr(name));
-    if (tc)
-        *out = *tc;
-    pthread_mutex_unlock(&t->mu);
-    return tc ? MQ_OK : MQ_ENOENT;
+    return store_meta_table_get(&t->table, name, out);
 }
 
 void
-store_topics_put(store_topics_t *t, const store_topic_config_t *tc)
+store_topics_put(store_topics_t *t, const store_topic_config_t *c)
 {
-    store_topic_config_t *copy = mq_xmalloc(sizeof(*copy));
-    *copy = *tc;
-    pthread_mutex_lock(&t->mu);
-    free(mq_strmap_put(&t->map, mq_str_from_cstr(copy->name), copy));
-    store_meta_version_bump(&t->dv);
-    pthread_mutex_unlock(&t->mu);
+    store_meta_table_put(&t->table, c);
 }
 
 int
 store_topics_remove(store_topics_t *t, const char *name)
 {
-    store_topic_config_t *tc;
-    pthread_mutex_lock(&t->mu);
-    tc = mq_strmap_remove(&t->map, mq_str_from_cstr(name));
-    if (tc)
-        store_meta_version_bump(&t->dv);
-    pthread_mutex_unlock(&t->mu);
-    free(tc);
-    return tc ? MQ_OK : MQ_ENOENT;
+    return store_meta_table_remove(&t->table, name);
 }
 
-int
-store_topics_count(store_topics_t *t)
+typedef struct store_topics_visit_s {
+    void (*fn)(void *arg, const store_topic_config_t *c); /* the caller's visitor */
+    void *arg;                                            /* its argument */
+} store_topics_visit_t;
+
+static void
+store_topics_visit(void *arg, const void *item)
 {
-    int n;
-    pthread_mutex_lock(&t->mu);
-    n = (int)t->map.count;
-    pthread_mutex_unlock(&t->mu);
-    return n;
+    store_topics_visit_t *v = arg;
+    v->fn(v->arg, item);
 }
 
 void
-store_topics_foreach(store_topics_t *t, void (*fn)(void *arg, const store_topic_config_t *tc),
+store_topics_foreach(store_topics_t *t, void (*fn)(void *arg, const store_topic_config_t *c),
                      void *arg)
 {
-    size_t it = 0;
-    mq_str_t k;
-    void *v;
-    pthread_mutex_lock(&t->mu);
-    while (mq_strmap_next(&t->map, &it, &k, &v))
-        fn(arg, v);
-    pthread_mutex_unlock(&t->mu);
-}
-
-void
-store_topics_version(store_topics_t *t, store_data_version_t *dv)
-{
-    pthread_mutex_lock(&t->mu);
-    *dv = t->dv;
-    pthread_mutex_unlock(&t->mu);
-}
-
-/* Builds the wrapper object; t->mu held. */
-static json_t *
-store_topics_json(store_topics_t *t)
-{
-    json_t *table = json_object();
-    size_t it = 0;
-    mq_str_t k;
-    void *v;
-    while (mq_strmap_next(&t->map, &it, &k, &v))
-        json_object_set_new(table, ((store_topic_config_t *)v)->name, store_topic_json(v));
-    return json_pack("{soso}", "dataVersion", store_meta_version_json(&t->dv),
-                     "topicConfigTable", table);
+    store_topics_visit_t v = {fn, arg};
+    store_meta_table_foreach(&t->table, store_topics_visit, &v);
 }
 
 void
 store_topics_encode(store_topics_t *t, mq_buf_t *out)
 {
-    json_t *j;
-    pthread_mutex_lock(&t->mu);
-    j = store_topics_json(t);
-    pthread_mutex_unlock(&t->mu);
-    store_meta_dump(j, out, 0);
+    store_meta_table_encode(&t->table, out);
 }
 
 int
 store_topics_persist(store_topics_t *t)
 {
-    json_t *j;
-    int rc;
-    pthread_mutex_lock(&t->persist_mu);
-    pthread_mutex_lock(&t->mu);
-    j = store_topics_json(t);
-    pthread_mutex_unlock(&t->mu);
-    rc = store_meta_save(t->root, "topics.json", j);
-    pthread_mutex_unlock(&t->persist_mu);
-    return rc;
+    return store_meta_table_persist(&t->table);
+}
+
+int
+store_topics_count(store_topics_t *t)
+{
+    return store_meta_table_count(&t->table);
+}
+
+void
+store_topics_version(store_topics_t *t, store_data_version_t *dv)
+{
+    store_meta_table_version(&t->table, dv);
 }

@@ -92,8 +92,10 @@ store_recover_cut(store_t *s, int64_t t, int had_garbage)
         return;
     }
     if (had_garbage) {
-        MQ_LOG_INFO("store", "recovery: cutting %s at %lld (%lld bytes past the last whole record "
-                    "zeroed)", seg->path, (long long)(t - seg->start),
+        MQ_LOG_INFO("store",
+                    "recovery: cutting %s at %lld (%lld bytes past the last whole record "
+                    "zeroed)",
+                    seg->path, (long long)(t - seg->start),
                     (long long)(seg->size - (t - seg->start)));
         store_seg_zero_range(seg, t - seg->start, seg->size);
     }
@@ -173,12 +175,14 @@ store_recover_queues(store_t *s, int64_t r, int *rebuild)
                 corrupt = 1;
             }
             if (corrupt) {
-                MQ_LOG_WARN("store", "consume queue %s/%d is damaged: rebuilding it from the "
-                            "CommitLog", cq->topic, qid);
+                MQ_LOG_WARN("store",
+                            "consume queue %s/%d is damaged: rebuilding it from the "
+                            "CommitLog",
+                            cq->topic, qid);
                 store_cq_destroy_files(cq);
                 store_cq_free(cq);
-                cq = store_cq_new(s->cq_dir, mq_str_from_cstr(te->d_name), qid,
-                                  s->cfg.cq_file_size);
+                cq =
+                    store_cq_new(s->cq_dir, mq_str_from_cstr(te->d_name), qid, s->cfg.cq_file_size);
                 *rebuild = 1;
             }
             pthread_mutex_lock(&s->put_lock);
@@ -224,7 +228,7 @@ store_recover(store_t *s)
         r = w = cl_min;
         if (nsegs > 0 && ck_rc != MQ_ENOENT)
             MQ_LOG_WARN("store", "checkpoint has no rocketmq-c offsets: rebuilding all queues "
-                        "from the CommitLog");
+                                 "from the CommitLog");
     }
     if (w < cl_min)
         w = cl_min;
@@ -254,8 +258,10 @@ store_recover(store_t *s)
     }
     nqueues = store_recover_queues(s, r, &rebuild);
     if (rebuild && r > cl_min) {
-        MQ_LOG_WARN("store", "recovery: replaying the CommitLog from %lld to rebuild damaged "
-                    "consume queues", (long long)cl_min);
+        MQ_LOG_WARN("store",
+                    "recovery: replaying the CommitLog from %lld to rebuild damaged "
+                    "consume queues",
+                    (long long)cl_min);
         r = cl_min; /* intact queues skip what they already have */
     }
     atomic_store(&s->cl_min, cl_min);
@@ -271,7 +277,8 @@ store_recover(store_t *s)
                         (long long)from, (long long)t, (double)(mq_mono_ns() - t1) / 1e6);
     }
     if (ck_rc == MQ_OK && ck.valid_ext && t < ck.flushed_phys)
-        MQ_LOG_ERROR("store", "recovery: CommitLog data below the flushed offset %lld is damaged: "
+        MQ_LOG_ERROR("store",
+                     "recovery: CommitLog data below the flushed offset %lld is damaged: "
                      "valid data ends at %lld; acknowledged messages after it are lost",
                      (long long)ck.flushed_phys, (long long)t);
     store_recover_cut(s, t, abort_present || store_recover_garbage_at(s, t));
@@ -320,9 +327,11 @@ store_recover(store_t *s)
         }
     pthread_rwlock_unlock(&s->queues.lock);
 
-    MQ_LOG_INFO("store", "%s recovery of %s: %d segment(s), %d queue(s), CommitLog [%lld, %lld), "
-                "%lld record(s) checked, %.0f ms", abort_present ? "abnormal" : "normal",
-                s->cfg.root_dir, nsegs, nqueues, (long long)cl_min, (long long)t,
-                (long long)records, (double)(mq_mono_ns() - t0) / 1e6);
+    MQ_LOG_INFO("store",
+                "%s recovery of %s: %d segment(s), %d queue(s), CommitLog [%lld, %lld), "
+                "%lld record(s) checked, %.0f ms",
+                abort_present ? "abnormal" : "normal", s->cfg.root_dir, nsegs, nqueues,
+                (long long)cl_min, (long long)t, (long long)records,
+                (double)(mq_mono_ns() - t0) / 1e6);
     return MQ_OK;
 }

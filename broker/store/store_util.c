@@ -77,7 +77,8 @@ store_topic_name_ok(mq_str_t topic)
 {
     if (topic.n == 0 || topic.n > 255)
         return 0;
-    if ((topic.n == 1 && topic.p[0] == '.') || (topic.n == 2 && topic.p[0] == '.' && topic.p[1] == '.'))
+    if ((topic.n == 1 && topic.p[0] == '.') ||
+        (topic.n == 2 && topic.p[0] == '.' && topic.p[1] == '.'))
         return 0;
     return memchr(topic.p, '/', topic.n) == NULL && memchr(topic.p, '\0', topic.n) == NULL;
 }

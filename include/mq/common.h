@@ -12,25 +12,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Return codes. Keep mq_err_name() in protocols/core/mq_err.c in step with this list. */
-#define MQ_ERR_MAP(XX)                                                                    \
-    XX(MQ_OK, 0, "ok")                                                                    \
-    XX(MQ_ERR, -1, "generic error")                                                       \
-    XX(MQ_AGAIN, -2, "need more bytes or would block")                                   \
-    XX(MQ_DECLINED, -3, "not handled here")                                               \
-    XX(MQ_EPROTO, -4, "malformed input")                                                  \
-    XX(MQ_ENOSPC, -5, "no space: disk full or store capacity reached")                    \
-    XX(MQ_EIO, -6, "i/o error")                                                           \
-    XX(MQ_ENOENT, -7, "not found")                                                        \
-    XX(MQ_EEXIST, -8, "already exists")                                                   \
-    XX(MQ_EINVAL, -9, "invalid argument")                                                 \
-    XX(MQ_ETOOBIG, -10, "too large")                                                      \
-    XX(MQ_ECORRUPT, -11, "corrupt data")                                                  \
-    XX(MQ_ETIMEDOUT, -12, "timed out")                                                    \
-    XX(MQ_EPERM, -13, "not permitted")                                                    \
-    XX(MQ_ENOMEM, -14, "out of memory")                                                   \
-    XX(MQ_EBUSY, -15, "busy")                                                             \
-    XX(MQ_ECLOSED, -16, "closed or shutting down")                                        \
+/* Return codes. mq_err_name() in protocols/core/mq_common.c expands this same list. */
+#define MQ_ERR_MAP(XX)                                                                             \
+    XX(MQ_OK, 0, "ok")                                                                             \
+    XX(MQ_ERR, -1, "generic error")                                                                \
+    XX(MQ_AGAIN, -2, "need more bytes or would block")                                             \
+    XX(MQ_DECLINED, -3, "not handled here")                                                        \
+    XX(MQ_EPROTO, -4, "malformed input")                                                           \
+    XX(MQ_ENOSPC, -5, "no space: disk full or store capacity reached")                             \
+    XX(MQ_EIO, -6, "i/o error")                                                                    \
+    XX(MQ_ENOENT, -7, "not found")                                                                 \
+    XX(MQ_EEXIST, -8, "already exists")                                                            \
+    XX(MQ_EINVAL, -9, "invalid argument")                                                          \
+    XX(MQ_ETOOBIG, -10, "too large")                                                               \
+    XX(MQ_ECORRUPT, -11, "corrupt data")                                                           \
+    XX(MQ_ETIMEDOUT, -12, "timed out")                                                             \
+    XX(MQ_EPERM, -13, "not permitted")                                                             \
+    XX(MQ_ENOMEM, -14, "out of memory")                                                            \
+    XX(MQ_EBUSY, -15, "busy")                                                                      \
+    XX(MQ_ECLOSED, -16, "closed or shutting down")                                                 \
     XX(MQ_ERANGE, -17, "offset out of range")
 
 typedef enum mq_err_e {

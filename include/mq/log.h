@@ -27,7 +27,8 @@ typedef void (*mq_log_sink_fn)(mq_log_level_t level, const char *line, size_t n,
 /* Functions used to configure logging (call at start-up, before threads start). */
 void mq_log_set_level(mq_log_level_t level);
 mq_log_level_t mq_log_get_level(void);
-int mq_log_level_parse(const char *s, mq_log_level_t *out); /* "info", "DEBUG"...; MQ_OK/MQ_EINVAL */
+int mq_log_level_parse(const char *s,
+                       mq_log_level_t *out);        /* "info", "DEBUG"...; MQ_OK/MQ_EINVAL */
 void mq_log_set_sink(mq_log_sink_fn fn, void *arg); /* NULL restores the stderr sink */
 
 /* Functions used to write a line. `module` is a short tag such as "store" or "broker". */
@@ -38,10 +39,10 @@ void mq_logv(mq_log_level_t level, const char *module, const char *fmt, va_list 
 #define MQ_LOG_ERROR(mod, ...) mq_log(MQ_LOG_ERROR, mod, __VA_ARGS__)
 #define MQ_LOG_WARN(mod, ...) mq_log(MQ_LOG_WARN, mod, __VA_ARGS__)
 #define MQ_LOG_INFO(mod, ...) mq_log(MQ_LOG_INFO, mod, __VA_ARGS__)
-#define MQ_LOG_DEBUG(mod, ...)                                                            \
-    do {                                                                                  \
-        if (mq_log_enabled(MQ_LOG_DEBUG))                                                 \
-            mq_log(MQ_LOG_DEBUG, mod, __VA_ARGS__);                                       \
+#define MQ_LOG_DEBUG(mod, ...)                                                                     \
+    do {                                                                                           \
+        if (mq_log_enabled(MQ_LOG_DEBUG))                                                          \
+            mq_log(MQ_LOG_DEBUG, mod, __VA_ARGS__);                                                \
     } while (0)
 
 #endif /* MQ_LOG_H */

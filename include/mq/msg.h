@@ -186,10 +186,10 @@ int mq_msgid_parse(mq_str_t id, mq_host_t *store_host, int64_t *phys_offset);
 /* UNIQ_KEY generator (Java MessageClientIDSetter layout: ip + pid + hash prefix, then ms since
  * the start of the month + a counter). Not thread-safe: one per thread or under a lock. */
 typedef struct mq_uniq_gen_s {
-    char prefix[21];      /* hex of ip(4) + pid(2) + seed(4), NUL-terminated */
-    int64_t month_start;  /* ms at the start of the current month (UTC) */
-    int64_t next_month;   /* ms at the start of the next month */
-    uint16_t counter;     /* wraps */
+    char prefix[21];     /* hex of ip(4) + pid(2) + seed(4), NUL-terminated */
+    int64_t month_start; /* ms at the start of the current month (UTC) */
+    int64_t next_month;  /* ms at the start of the next month */
+    uint16_t counter;    /* wraps */
 } mq_uniq_gen_t;
 
 void mq_uniq_gen_init(mq_uniq_gen_t *g, const uint8_t ip4[4], uint16_t pid, uint32_t seed);

@@ -105,10 +105,26 @@ mq_rd_u64(mq_rd_t *r)
     return v;
 }
 
-static inline int8_t mq_rd_i8(mq_rd_t *r) { return (int8_t)mq_rd_u8(r); }
-static inline int16_t mq_rd_i16(mq_rd_t *r) { return (int16_t)mq_rd_u16(r); }
-static inline int32_t mq_rd_i32(mq_rd_t *r) { return (int32_t)mq_rd_u32(r); }
-static inline int64_t mq_rd_i64(mq_rd_t *r) { return (int64_t)mq_rd_u64(r); }
+static inline int8_t
+mq_rd_i8(mq_rd_t *r)
+{
+    return (int8_t)mq_rd_u8(r);
+}
+static inline int16_t
+mq_rd_i16(mq_rd_t *r)
+{
+    return (int16_t)mq_rd_u16(r);
+}
+static inline int32_t
+mq_rd_i32(mq_rd_t *r)
+{
+    return (int32_t)mq_rd_u32(r);
+}
+static inline int64_t
+mq_rd_i64(mq_rd_t *r)
+{
+    return (int64_t)mq_rd_u64(r);
+}
 
 /* Returns a view of the next n bytes (empty view on failure). */
 static inline mq_str_t

@@ -34,33 +34,33 @@ typedef enum store_flush_mode_e {
 } store_flush_mode_t;
 
 typedef struct store_config_s {
-    char root_dir[512];              /* storePathRootDir */
-    char commitlog_dir[512];         /* storePathCommitLog ("" = <root>/commitlog) */
-    int64_t commitlog_file_size;     /* mappedFileSizeCommitLog, bytes */
-    int64_t cq_file_size;            /* mappedFileSizeConsumeQueue, bytes (multiple of 20) */
-    store_flush_mode_t flush_mode;   /* flushDiskType */
-    int flush_interval_ms;           /* flushIntervalCommitLog */
-    int flush_least_pages;           /* flushCommitLogLeastPages */
-    int flush_thorough_interval_ms;  /* flushCommitLogThoroughInterval */
-    int flush_cq_interval_ms;        /* flushIntervalConsumeQueue */
-    int flush_index_interval_ms;     /* flushIntervalIndex (rocketmq-c): index flush period */
-    int sync_flush_timeout_ms;       /* syncFlushTimeout */
-    int32_t max_message_size;        /* maxMessageSize, bytes of body */
-    int message_index_enable;        /* messageIndexEnable */
-    int32_t index_slots;             /* maxHashSlotNum */
-    int32_t index_max_entries;       /* maxIndexNum */
-    double file_reserved_hours;      /* fileReservedTime (fractional hours accepted) */
-    char delete_when[128];           /* deleteWhen: hours "04;05"; "*" = any hour */
-    int disk_max_used_ratio;         /* diskMaxUsedSpaceRatio, % */
-    int disk_clean_forcibly_ratio;   /* diskSpaceCleanForciblyRatio, % */
-    int disk_warning_ratio;          /* diskSpaceWarningLevelRatio, %: writes refused above */
-    int64_t capacity_bytes;          /* storeCapacity: cap on the store's own bytes, 0 = none */
-    int clean_forcibly_enable;       /* cleanFileForciblyEnable: delete unexpired files when full */
-    int clean_interval_ms;           /* cleanResourceInterval */
-    int delete_files_interval_ms;    /* deleteCommitLogFilesInterval: pause between deletions */
-    int check_crc_on_recover;        /* checkCRCOnRecover */
-    int warm_mapped_file;            /* warmMapedFileEnable: prefault segments ahead of writes */
-    mq_host_t store_host;            /* brokerIP1 + listenPort, written into each record */
+    char root_dir[512];             /* storePathRootDir */
+    char commitlog_dir[512];        /* storePathCommitLog ("" = <root>/commitlog) */
+    int64_t commitlog_file_size;    /* mappedFileSizeCommitLog, bytes */
+    int64_t cq_file_size;           /* mappedFileSizeConsumeQueue, bytes (multiple of 20) */
+    store_flush_mode_t flush_mode;  /* flushDiskType */
+    int flush_interval_ms;          /* flushIntervalCommitLog */
+    int flush_least_pages;          /* flushCommitLogLeastPages */
+    int flush_thorough_interval_ms; /* flushCommitLogThoroughInterval */
+    int flush_cq_interval_ms;       /* flushIntervalConsumeQueue */
+    int flush_index_interval_ms;    /* flushIntervalIndex (rocketmq-c): index flush period */
+    int sync_flush_timeout_ms;      /* syncFlushTimeout */
+    int32_t max_message_size;       /* maxMessageSize, bytes of body */
+    int message_index_enable;       /* messageIndexEnable */
+    int32_t index_slots;            /* maxHashSlotNum */
+    int32_t index_max_entries;      /* maxIndexNum */
+    double file_reserved_hours;     /* fileReservedTime (fractional hours accepted) */
+    char delete_when[128];          /* deleteWhen: hours "04;05"; "*" = any hour */
+    int disk_max_used_ratio;        /* diskMaxUsedSpaceRatio, % */
+    int disk_clean_forcibly_ratio;  /* diskSpaceCleanForciblyRatio, % */
+    int disk_warning_ratio;         /* diskSpaceWarningLevelRatio, %: writes refused above */
+    int64_t capacity_bytes;         /* storeCapacity: cap on the store's own bytes, 0 = none */
+    int clean_forcibly_enable;      /* cleanFileForciblyEnable: delete unexpired files when full */
+    int clean_interval_ms;          /* cleanResourceInterval */
+    int delete_files_interval_ms;   /* deleteCommitLogFilesInterval: pause between deletions */
+    int check_crc_on_recover;       /* checkCRCOnRecover */
+    int warm_mapped_file;           /* warmMapedFileEnable: prefault segments ahead of writes */
+    mq_host_t store_host;           /* brokerIP1 + listenPort, written into each record */
 } store_config_t;
 
 /* Functions used to build a configuration. */
@@ -92,11 +92,11 @@ void store_close(store_t *s);
 typedef struct store_waiter_s store_waiter_t;
 typedef void (*store_waiter_fn)(store_waiter_t *w, int status);
 struct store_waiter_s {
-    store_waiter_fn cb;       /* called once, from the flush thread (or inside store_put) */
-    void *arg;                /* caller data */
+    store_waiter_fn cb; /* called once, from the flush thread (or inside store_put) */
+    void *arg;          /* caller data */
     /* -- owned by the store while pending -- */
-    int64_t target;           /* CommitLog offset that must be flushed */
-    int64_t deadline_ns;      /* monotonic; past it the put completes with MQ_ETIMEDOUT */
+    int64_t target;      /* CommitLog offset that must be flushed */
+    int64_t deadline_ns; /* monotonic; past it the put completes with MQ_ETIMEDOUT */
     store_waiter_t *next;
 };
 
@@ -121,10 +121,10 @@ int store_put_wait(store_t *s, mq_msg_t *msgs, int n);
 
 /* A slice of a mapped segment, with a reference held on it. */
 typedef struct store_slice_s {
-    store_seg_t *seg;   /* referenced segment; NULL for an empty slice */
-    const uint8_t *p;   /* first byte */
-    uint32_t len;       /* bytes */
-    int64_t offset;     /* CommitLog offset of p */
+    store_seg_t *seg; /* referenced segment; NULL for an empty slice */
+    const uint8_t *p; /* first byte */
+    uint32_t len;     /* bytes */
+    int64_t offset;   /* CommitLog offset of p */
 } store_slice_t;
 
 void store_slice_release(store_slice_t *sl);
@@ -163,11 +163,11 @@ typedef struct store_filter_s {
 
 typedef struct store_get_result_s {
     store_get_status_t status;
-    int64_t next_offset;  /* where the next pull should start */
-    int64_t min_offset;   /* queue min logical offset */
-    int64_t max_offset;   /* queue max logical offset (next to be written) */
-    int count;            /* slices filled */
-    uint64_t bytes;       /* total bytes in the slices */
+    int64_t next_offset; /* where the next pull should start */
+    int64_t min_offset;  /* queue min logical offset */
+    int64_t max_offset;  /* queue max logical offset (next to be written) */
+    int count;           /* slices filled */
+    uint64_t bytes;      /* total bytes in the slices */
 } store_get_result_t;
 
 /* Reads up to max_msgs records (and about max_bytes; the first one always fits) of queue
@@ -232,16 +232,16 @@ typedef void (*store_flush_hook_fn)(void *arg, int64_t flushed_offset);
 void store_set_flush_hook(store_t *s, store_flush_hook_fn fn, void *arg);
 
 typedef struct store_stats_s {
-    int64_t commitlog_min;    /* first readable CommitLog offset */
-    int64_t commitlog_max;    /* end of the last appended record */
-    int64_t commitlog_flushed;/* durable up to here */
-    int64_t dispatched;       /* ConsumeQueue/index built up to here */
-    int64_t put_msgs;         /* messages appended since open */
-    int64_t put_bytes;        /* record bytes appended since open */
-    int64_t queues;           /* ConsumeQueues */
-    double disk_ratio;        /* last measured usage ratio (0..1) of the store's disk/capacity */
-    int disk_full;            /* 1 while writes are refused */
-    int recovered_abnormally; /* 1 if the last open found an `abort` marker */
+    int64_t commitlog_min;     /* first readable CommitLog offset */
+    int64_t commitlog_max;     /* end of the last appended record */
+    int64_t commitlog_flushed; /* durable up to here */
+    int64_t dispatched;        /* ConsumeQueue/index built up to here */
+    int64_t put_msgs;          /* messages appended since open */
+    int64_t put_bytes;         /* record bytes appended since open */
+    int64_t queues;            /* ConsumeQueues */
+    double disk_ratio;         /* last measured usage ratio (0..1) of the store's disk/capacity */
+    int disk_full;             /* 1 while writes are refused */
+    int recovered_abnormally;  /* 1 if the last open found an `abort` marker */
 } store_stats_t;
 
 void store_get_stats(store_t *s, store_stats_t *st);

@@ -38,14 +38,14 @@ typedef struct store_data_version_s {
 /* ---- topics.json ---- */
 
 typedef struct store_topic_config_s {
-    char name[256];          /* topicName */
-    int32_t read_queues;     /* readQueueNums */
-    int32_t write_queues;    /* writeQueueNums */
-    int32_t perm;            /* perm: STORE_PERM_* bits */
-    int32_t topic_sys_flag;  /* topicSysFlag */
-    int order;               /* order */
-    char filter_type[16];    /* topicFilterType: SINGLE_TAG or MULTI_TAG */
-    char attributes[1024];   /* attributes as a JSON object text, "{}" when none */
+    char name[256];         /* topicName */
+    int32_t read_queues;    /* readQueueNums */
+    int32_t write_queues;   /* writeQueueNums */
+    int32_t perm;           /* perm: STORE_PERM_* bits */
+    int32_t topic_sys_flag; /* topicSysFlag */
+    int order;              /* order */
+    char filter_type[16];   /* topicFilterType: SINGLE_TAG or MULTI_TAG */
+    char attributes[1024];  /* attributes as a JSON object text, "{}" when none */
 } store_topic_config_t;
 
 typedef struct store_topics_s store_topics_t;
@@ -54,7 +54,8 @@ typedef struct store_topics_s store_topics_t;
 void store_topic_config_init(store_topic_config_t *tc, const char *name, int32_t queues);
 int store_topics_load(const char *root_dir, store_topics_t **out); /* empty table if no file */
 void store_topics_free(store_topics_t *t);
-int store_topics_get(store_topics_t *t, const char *name, store_topic_config_t *out); /* MQ_ENOENT */
+int store_topics_get(store_topics_t *t, const char *name,
+                     store_topic_config_t *out);                          /* MQ_ENOENT */
 void store_topics_put(store_topics_t *t, const store_topic_config_t *tc); /* insert or replace */
 int store_topics_remove(store_topics_t *t, const char *name);
 int store_topics_count(store_topics_t *t);
@@ -79,8 +80,8 @@ int64_t store_offsets_query(store_offsets_t *o, const char *group, const char *t
 void store_offsets_remove_group(store_offsets_t *o, const char *group);
 void store_offsets_remove_topic(store_offsets_t *o, const char *topic);
 void store_offsets_foreach(store_offsets_t *o,
-                           void (*fn)(void *arg, const char *group, const char *topic,
-                                      int32_t qid, int64_t offset),
+                           void (*fn)(void *arg, const char *group, const char *topic, int32_t qid,
+                                      int64_t offset),
                            void *arg);
 void store_offsets_encode(store_offsets_t *o, mq_buf_t *out);
 int store_offsets_persist(store_offsets_t *o);
@@ -88,18 +89,18 @@ int store_offsets_persist(store_offsets_t *o);
 /* ---- subscriptionGroup.json ---- */
 
 typedef struct store_group_config_s {
-    char name[256];                     /* groupName */
-    int consume_enable;                 /* consumeEnable (true) */
-    int consume_from_min_enable;        /* consumeFromMinEnable (true) */
-    int consume_broadcast_enable;       /* consumeBroadcastEnable (true) */
-    int consume_message_orderly;        /* consumeMessageOrderly (false) */
-    int32_t retry_queue_nums;           /* retryQueueNums (1) */
-    int32_t retry_max_times;            /* retryMaxTimes (16) */
-    int64_t broker_id;                  /* brokerId (0) */
-    int64_t which_broker_when_slow;     /* whichBrokerWhenConsumeSlowly (1) */
-    int notify_consumer_ids_changed;    /* notifyConsumerIdsChangedEnable (true) */
-    int32_t group_sys_flag;             /* groupSysFlag (0) */
-    int32_t consume_timeout_minute;     /* consumeTimeoutMinute (15) */
+    char name[256];                  /* groupName */
+    int consume_enable;              /* consumeEnable (true) */
+    int consume_from_min_enable;     /* consumeFromMinEnable (true) */
+    int consume_broadcast_enable;    /* consumeBroadcastEnable (true) */
+    int consume_message_orderly;     /* consumeMessageOrderly (false) */
+    int32_t retry_queue_nums;        /* retryQueueNums (1) */
+    int32_t retry_max_times;         /* retryMaxTimes (16) */
+    int64_t broker_id;               /* brokerId (0) */
+    int64_t which_broker_when_slow;  /* whichBrokerWhenConsumeSlowly (1) */
+    int notify_consumer_ids_changed; /* notifyConsumerIdsChangedEnable (true) */
+    int32_t group_sys_flag;          /* groupSysFlag (0) */
+    int32_t consume_timeout_minute;  /* consumeTimeoutMinute (15) */
 } store_group_config_t;
 
 typedef struct store_groups_s store_groups_t;
@@ -110,8 +111,8 @@ void store_groups_free(store_groups_t *g);
 int store_groups_get(store_groups_t *g, const char *name, store_group_config_t *out);
 void store_groups_put(store_groups_t *g, const store_group_config_t *gc);
 int store_groups_remove(store_groups_t *g, const char *name);
-void store_groups_foreach(store_groups_t *g,
-                          void (*fn)(void *arg, const store_group_config_t *gc), void *arg);
+void store_groups_foreach(store_groups_t *g, void (*fn)(void *arg, const store_group_config_t *gc),
+                          void *arg);
 void store_groups_encode(store_groups_t *g, mq_buf_t *out);
 int store_groups_persist(store_groups_t *g);
 

@@ -119,9 +119,21 @@ mq_wr_u64(mq_wr_t *w, uint64_t v)
         mq_store_be64(p, v);
 }
 
-static inline void mq_wr_i16(mq_wr_t *w, int16_t v) { mq_wr_u16(w, (uint16_t)v); }
-static inline void mq_wr_i32(mq_wr_t *w, int32_t v) { mq_wr_u32(w, (uint32_t)v); }
-static inline void mq_wr_i64(mq_wr_t *w, int64_t v) { mq_wr_u64(w, (uint64_t)v); }
+static inline void
+mq_wr_i16(mq_wr_t *w, int16_t v)
+{
+    mq_wr_u16(w, (uint16_t)v);
+}
+static inline void
+mq_wr_i32(mq_wr_t *w, int32_t v)
+{
+    mq_wr_u32(w, (uint32_t)v);
+}
+static inline void
+mq_wr_i64(mq_wr_t *w, int64_t v)
+{
+    mq_wr_u64(w, (uint64_t)v);
+}
 
 /* Reserves n bytes to be patched later; returns their offset from the start of the output
  * (stable in both modes), or (size_t)-1 on failure. */

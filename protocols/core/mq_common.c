@@ -13,8 +13,8 @@ const char *
 mq_err_name(int err)
 {
     switch (err) {
-#define MQ_ERR_CASE(name, val, text)                                                      \
-    case val:                                                                             \
+#define MQ_ERR_CASE(name, val, text)                                                               \
+    case val:                                                                                      \
         return #name;
         MQ_ERR_MAP(MQ_ERR_CASE)
 #undef MQ_ERR_CASE
@@ -27,8 +27,8 @@ const char *
 mq_err_text(int err)
 {
     switch (err) {
-#define MQ_ERR_CASE(name, val, text)                                                      \
-    case val:                                                                             \
+#define MQ_ERR_CASE(name, val, text)                                                               \
+    case val:                                                                                      \
         return text;
         MQ_ERR_MAP(MQ_ERR_CASE)
 #undef MQ_ERR_CASE

@@ -42,6 +42,7 @@
 #include "mq/msg.h"
 #include "mq/rd.h"
 #include "mq/store.h"
+#include "mq_test.h"
 
 #define FZ_SEGMENT (64 * 1024) /* mappedFileSizeCommitLog of the fuzzed store */
 #define FZ_CQ_FILE (20 * 64)   /* mappedFileSizeConsumeQueue */
@@ -121,28 +122,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     atexit(fz_cleanup);
     return 0;
-}
-
-static void
-fz_rmtree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    if (d) {
-        while ((e = readdir(d)) != NULL) {
-            char sub[2048];
-            struct stat st;
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-                fz_rmtree(sub);
-            else
-                unlink(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
 }
 
 static int
@@ -343,6 +322,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_exercise(s);
         store_close(s);
     }
-    fz_rmtree(root);
+    mq_test_rmtree(root);
     return 0;
 }

@@ -28,6 +28,7 @@
 #include "mq/log.h"
 #include "mq/rd.h"
 #include "mq/store.h"
+#include "mq_test.h"
 
 #define FZ_SEGMENT (64 * 1024)
 #define FZ_CQ_FILE (20 * 64)
@@ -42,11 +43,11 @@
 #define FZ_CKPT 0x20
 
 typedef struct fz_files_s {
-    uint8_t cl[FZ_SEGMENT];   /* first CommitLog segment */
-    size_t n_cl;              /* bytes up to the last non-zero one */
-    uint8_t cq[FZ_CQ_FILE];   /* consumequeue/FuzzT/0/0 */
+    uint8_t cl[FZ_SEGMENT]; /* first CommitLog segment */
+    size_t n_cl;            /* bytes up to the last non-zero one */
+    uint8_t cq[FZ_CQ_FILE]; /* consumequeue/FuzzT/0/0 */
     size_t n_cq;
-    uint8_t ck[64];           /* head of the checkpoint */
+    uint8_t ck[64]; /* head of the checkpoint */
     size_t n_ck;
 } fz_files_t;
 
@@ -68,28 +69,6 @@ fz_trim(const uint8_t *p, size_t n)
     while (n > 0 && p[n - 1] == 0)
         n--;
     return n;
-}
-
-static void
-fz_rmtree(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *e;
-    if (d) {
-        while ((e = readdir(d)) != NULL) {
-            char sub[2048];
-            struct stat st;
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-                fz_rmtree(sub);
-            else
-                unlink(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
 }
 
 /* mkdir -p */
@@ -118,8 +97,8 @@ fz_put(store_t *s, const char *topic, int32_t qid, size_t body_len, int i)
 
     for (size_t j = 0; j < body_len && j < sizeof(body); j++)
         body[j] = (char)('a' + (j + (size_t)i) % 26);
-    snprintf(props, sizeof(props),
-             "KEYS\001k%d k%d\002UNIQ_KEY\001%032X\002TAGS\001tag%d\002", i, i % 3, i, i % 2);
+    snprintf(props, sizeof(props), "KEYS\001k%d k%d\002UNIQ_KEY\001%032X\002TAGS\001tag%d\002", i,
+             i % 3, i, i % 2);
     memset(&m, 0, sizeof(m));
     m.topic = mq_str_from_cstr(topic);
     m.queue_id = qid;
@@ -166,7 +145,7 @@ fz_make_store(void (*fill)(store_t *s), fz_files_t *f)
     f->n_cq = fz_trim(f->cq, fz_read_file(path, f->cq, sizeof(f->cq)));
     snprintf(path, sizeof(path), "%s/checkpoint", dir);
     f->n_ck = fz_read_file(path, f->ck, sizeof(f->ck));
-    fz_rmtree(dir);
+    mq_test_rmtree(dir);
 }
 
 static void
@@ -196,8 +175,8 @@ fz_fill_v2(store_t *s)
 }
 
 static void
-fz_write_seed(const char *outdir, const char *name, uint8_t flags, const fz_files_t *f,
-              size_t n_cl, int with_cq, int with_ck)
+fz_write_seed(const char *outdir, const char *name, uint8_t flags, const fz_files_t *f, size_t n_cl,
+              int with_cq, int with_ck)
 {
     char path[1024];
     uint8_t hdr[5];
@@ -249,10 +228,10 @@ main(int argc, char **argv)
 
     fz_write_seed(argv[1], "clean_full.bin", 0, &small, small.n_cl, 1, 1);
     fz_write_seed(argv[1], "abort_walk.bin", FZ_ABORT, &small, small.n_cl, 0, 0);
-    fz_write_seed(argv[1], "abort_ckpt.bin", FZ_ABORT | FZ_NO_CRC | FZ_SYNC, &small, small.n_cl,
-                  1, 1);
-    fz_write_seed(argv[1], "torn_tail.bin", FZ_ABORT | FZ_SYNC, &small, last + (pos - last) / 2,
-                  1, 0);
+    fz_write_seed(argv[1], "abort_ckpt.bin", FZ_ABORT | FZ_NO_CRC | FZ_SYNC, &small, small.n_cl, 1,
+                  1);
+    fz_write_seed(argv[1], "torn_tail.bin", FZ_ABORT | FZ_SYNC, &small, last + (pos - last) / 2, 1,
+                  0);
     fz_write_seed(argv[1], "odd_size.bin", FZ_ABORT | FZ_NO_PAD, &small, pos, 0, 0);
     fz_write_seed(argv[1], "rolled.bin", FZ_ABORT | FZ_SYNC, &rolled, rolled.n_cl, 0, 1);
     fz_write_seed(argv[1], "v2_topic.bin", FZ_ABORT, &v2, v2.n_cl, 0, 0);

@@ -51,7 +51,8 @@ Test(store_basic, put_then_pull_returns_the_stored_record)
     cr_expect_eq(store_max_offset(st, MQ_STR("TopicTest"), 1), 1);
     cr_expect_eq(store_min_offset(st, MQ_STR("TopicTest"), 1), 0);
 
-    cr_assert_eq(store_get_messages(st, MQ_STR("TopicTest"), 1, 0, 4, 1 << 20, NULL, sl, &r), MQ_OK);
+    cr_assert_eq(store_get_messages(st, MQ_STR("TopicTest"), 1, 0, 4, 1 << 20, NULL, sl, &r),
+                 MQ_OK);
     cr_assert_eq(r.status, STORE_GET_FOUND);
     cr_assert_eq(r.count, 1);
     cr_expect_eq(r.next_offset, 1);
@@ -239,7 +240,8 @@ Test(store_basic, query_by_key_and_uniq_key)
     int64_t offs[8], first = -1, uniq_off;
     for (int i = 0; i < 30; i++) {
         char props[128];
-        snprintf(props, sizeof(props), "KEYS\001order-%d shared\002UNIQ_KEY\001U%04d\002", i % 5, i);
+        snprintf(props, sizeof(props), "KEYS\001order-%d shared\002UNIQ_KEY\001U%04d\002", i % 5,
+                 i);
         st_msg(&m, i % 2 ? "Q1" : "Q2", 0, "x", props);
         cr_assert_eq(store_put(st, &m, 1, NULL), MQ_OK);
         if (i == 7)

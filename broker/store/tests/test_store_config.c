@@ -34,13 +34,15 @@ Test(store_config, keys_parse_and_errors_explain)
     store_config_defaults(&c);
     cr_expect_eq(store_config_set(&c, "flushDiskType", "SYNC_FLUSH", err, sizeof(err)), MQ_OK);
     cr_expect_eq(c.flush_mode, STORE_SYNC_FLUSH);
-    cr_expect_eq(store_config_set(&c, "mapedFileSizeCommitLog", "1048576", err, sizeof(err)), MQ_OK);
+    cr_expect_eq(store_config_set(&c, "mapedFileSizeCommitLog", "1048576", err, sizeof(err)),
+                 MQ_OK);
     cr_expect_eq(c.commitlog_file_size, 1048576);
     cr_expect_eq(store_config_set(&c, "fileReservedTime", "0.001", err, sizeof(err)), MQ_OK);
     cr_expect_float_eq(c.file_reserved_hours, 0.001, 1e-9);
     cr_expect_eq(store_config_set(&c, "storeCapacity", "64m", err, sizeof(err)), MQ_OK);
     cr_expect_eq(c.capacity_bytes, 64 << 20);
-    cr_expect_eq(store_config_set(&c, "mappedFileSizeConsumeQueue", "1001", err, sizeof(err)), MQ_OK);
+    cr_expect_eq(store_config_set(&c, "mappedFileSizeConsumeQueue", "1001", err, sizeof(err)),
+                 MQ_OK);
     cr_expect_eq(c.cq_file_size, 1020, "rounded up to whole entries");
     cr_expect_eq(store_config_set(&c, "messageIndexEnable", "false", err, sizeof(err)), MQ_OK);
     cr_expect_eq(c.message_index_enable, 0);
@@ -49,7 +51,8 @@ Test(store_config, keys_parse_and_errors_explain)
     cr_expect(strstr(err, "ASYNC_FLUSH") != NULL, "%s", err);
     cr_expect_eq(store_config_set(&c, "diskMaxUsedSpaceRatio", "120", err, sizeof(err)), MQ_EINVAL);
     cr_expect(strstr(err, "diskMaxUsedSpaceRatio") != NULL, "%s", err);
-    cr_expect_eq(store_config_set(&c, "flushIntervalCommitLog", "12x", err, sizeof(err)), MQ_EINVAL);
+    cr_expect_eq(store_config_set(&c, "flushIntervalCommitLog", "12x", err, sizeof(err)),
+                 MQ_EINVAL);
     cr_expect_eq(store_config_set(&c, "messageIndexEnable", "yes", err, sizeof(err)), MQ_EINVAL);
 }
 

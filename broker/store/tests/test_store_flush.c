@@ -131,7 +131,8 @@ Test(store_flush, concurrent_sync_puts_share_flushes, .timeout = 60)
     cr_expect_eq(ss.put_msgs, 16 * 150);
     cr_expect_eq(ss.commitlog_flushed, ss.commitlog_max);
     pthread_mutex_lock(&h.mu);
-    cr_expect_lt(h.calls, 16 * 150, "%d flushes for %d puts: flushes are shared", h.calls, 16 * 150);
+    cr_expect_lt(h.calls, 16 * 150, "%d flushes for %d puts: flushes are shared", h.calls,
+                 16 * 150);
     cr_expect_eq(h.went_back, 0);
     pthread_mutex_unlock(&h.mu);
     store_close(st);

@@ -65,10 +65,10 @@ Test(store_meta, topics_round_trip_and_survive_reload)
     store_topics_encode(t, &body);
     json_t *j = json_loads(mq_buf_cstr(&body), 0, NULL);
     cr_assert(j);
-    cr_expect_eq(json_integer_value(json_object_get(
-                     json_object_get(json_object_get(j, "topicConfigTable"), "Other"),
-                     "writeQueueNums")),
-                 8);
+    cr_expect_eq(
+        json_integer_value(json_object_get(
+            json_object_get(json_object_get(j, "topicConfigTable"), "Other"), "writeQueueNums")),
+        8);
     json_decref(j);
     mq_buf_fini(&body);
     store_topics_free(t);
@@ -163,7 +163,8 @@ Test(store_meta, unreadable_file_falls_back_to_tmp_then_bak)
 
     /* a crash between the two renames: no file, a complete .tmp */
     unlink(path);
-    write_file(tmp, "{\"subscriptionGroupTable\":{\"cgA\":{\"groupName\":\"cgA\",\"retryMaxTimes\":7}}}");
+    write_file(
+        tmp, "{\"subscriptionGroupTable\":{\"cgA\":{\"groupName\":\"cgA\",\"retryMaxTimes\":7}}}");
     cr_assert_eq(store_groups_load(dir, &g), MQ_OK);
     cr_assert_eq(store_groups_get(g, "cgA", &gc), MQ_OK);
     cr_expect_eq(gc.retry_max_times, 7, "loaded from .tmp");

@@ -112,7 +112,8 @@ Test(mq_msg, magic_switches_to_v2_above_127_byte_topics)
         int64_t size = mq_msg_record_size(&m);
         uint8_t *rec = malloc((size_t)size);
         cr_assert_eq(mq_msg_record_write(rec, (size_t)size, &m), MQ_OK);
-        cr_expect_eq((int32_t)mq_load_be32(rec + 4), len <= 127 ? MQ_MSG_MAGIC_V1 : MQ_MSG_MAGIC_V2);
+        cr_expect_eq((int32_t)mq_load_be32(rec + 4),
+                     len <= 127 ? MQ_MSG_MAGIC_V1 : MQ_MSG_MAGIC_V2);
         cr_assert_eq(mq_msg_record_decode(rec, (size_t)size, &d), MQ_OK);
         expect_same(&m, &d);
         free(rec);

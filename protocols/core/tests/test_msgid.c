@@ -33,7 +33,8 @@ Test(mq_msgid, ipv6_and_bad_input)
     cr_expect_eq(back.v6, 1);
     cr_expect_eq(off, 5);
     cr_expect_eq(mq_msgid_parse(MQ_STR("XYZ"), &back, &off), MQ_EINVAL);
-    cr_expect_eq(mq_msgid_parse(MQ_STR("7F00000100002A9F000000000000000G"), &back, &off), MQ_EINVAL);
+    cr_expect_eq(mq_msgid_parse(MQ_STR("7F00000100002A9F000000000000000G"), &back, &off),
+                 MQ_EINVAL);
 }
 
 Test(mq_uniq, ids_are_32_hex_and_distinct)

@@ -9,7 +9,8 @@
 Test(mq_props, iterates_pairs_and_skips_malformed_chunks_like_java)
 {
     /* "ab" too short, "\001xy" empty name, "k\001" value-less, "noval" no separator */
-    const char s[] = "TAGS\001TagA\002ab\002\001xy\002k\001\002noval\002KEYS\001k1 k2\002UNIQ_KEY\001X";
+    const char s[] =
+        "TAGS\001TagA\002ab\002\001xy\002k\001\002noval\002KEYS\001k1 k2\002UNIQ_KEY\001X";
     mq_props_iter_t it;
     mq_str_t k, v;
     mq_props_iter_init(&it, (mq_str_t){s, sizeof(s) - 1});
@@ -56,7 +57,8 @@ Test(mq_hash, java_string_hash_codes)
     cr_expect_eq(mq_java_hash(MQ_STR("TagA")), 2598919);
     cr_expect_eq(mq_java_hash(MQ_STR("TagB")), 2598920);
     cr_expect_eq(mq_java_hash(MQ_STR("hello")), 99162322);
-    cr_expect_eq(mq_java_hash(MQ_STR("TopicTest#key-1")), mq_java_hash_update(mq_java_hash(MQ_STR("TopicTest#")), "key-1", 5));
+    cr_expect_eq(mq_java_hash(MQ_STR("TopicTest#key-1")),
+                 mq_java_hash_update(mq_java_hash(MQ_STR("TopicTest#")), "key-1", 5));
     /* overflow wraps: "polygenelubricants".hashCode() == Integer.MIN_VALUE */
     cr_expect_eq(mq_java_hash(MQ_STR("polygenelubricants")), INT32_MIN);
     /* non-ASCII: "é" is U+00E9 (233); "€" U+20AC (8364); "😀" U+1F600 = D83D DE00 */

@@ -36,11 +36,11 @@
 #define CRASH_PULL_BATCH 32
 
 typedef struct crash_ack_s {
-    char topic[32];           /* NUL-terminated */
-    int32_t qid;              /* queue id */
-    int64_t queue_offset;     /* acknowledged queue offset */
-    int64_t phys;             /* acknowledged CommitLog offset */
-    uint64_t seq;             /* message sequence number */
+    char topic[32];       /* NUL-terminated */
+    int32_t qid;          /* queue id */
+    int64_t queue_offset; /* acknowledged queue offset */
+    int64_t phys;         /* acknowledged CommitLog offset */
+    uint64_t seq;         /* message sequence number */
 } crash_ack_t;
 
 typedef struct crash_queue_s {
@@ -49,19 +49,18 @@ typedef struct crash_queue_s {
 } crash_queue_t;
 
 typedef struct crash_check_s {
-    store_t *store;           /* the recovered store */
-    crash_ack_t *acks;        /* from the ack file */
+    store_t *store;    /* the recovered store */
+    crash_ack_t *acks; /* from the ack file */
     size_t nacks;
-    crash_queue_t *queues;    /* every queue of the store */
+    crash_queue_t *queues; /* every queue of the store */
     size_t nqueues, cap_queues;
-    uint64_t *seen;           /* seqs of every visible record */
+    uint64_t *seen; /* seqs of every visible record */
     size_t nseen, cap_seen;
     long verified, lost, damaged, bad, index_missing, appended;
     long long entries;
 } crash_check_t;
 
-static void
-crash_report(long *counter, const char *kind, const char *fmt, ...) MQ_PRINTF(3, 4);
+static void crash_report(long *counter, const char *kind, const char *fmt, ...) MQ_PRINTF(3, 4);
 
 static void
 crash_report(long *counter, const char *kind, const char *fmt, ...)
@@ -158,9 +157,11 @@ crash_check_ack(crash_check_t *c, const crash_ack_t *a)
     }
     rc = store_cq_get(c->store, topic, a->qid, a->queue_offset, &e);
     if (rc != MQ_OK || e.phys_offset != a->phys) {
-        crash_report(&c->lost, "LOST", "seq %llu %s/%d@%lld phys %lld: consume queue entry %s "
-                     "(phys %lld)", (unsigned long long)a->seq, a->topic, a->qid,
-                     (long long)a->queue_offset, (long long)a->phys, mq_err_name(rc),
+        crash_report(&c->lost, "LOST",
+                     "seq %llu %s/%d@%lld phys %lld: consume queue entry %s "
+                     "(phys %lld)",
+                     (unsigned long long)a->seq, a->topic, a->qid, (long long)a->queue_offset,
+                     (long long)a->phys, mq_err_name(rc),
                      rc == MQ_OK ? (long long)e.phys_offset : -1LL);
         return;
     }
@@ -186,9 +187,11 @@ crash_check_ack(crash_check_t *c, const crash_ack_t *a)
     crash_uniq(a->seq, uniq);
     rc = store_query_by_uniq_key(c->store, topic, mq_str_from_cstr(uniq), &found);
     if (rc != MQ_OK || found != a->phys)
-        crash_report(&c->index_missing, "INDEX", "seq %llu phys %lld: UNIQ_KEY %s query: %s "
-                     "(offset %lld)", (unsigned long long)a->seq, (long long)a->phys, uniq,
-                     mq_err_name(rc), rc == MQ_OK ? (long long)found : -1LL);
+        crash_report(&c->index_missing, "INDEX",
+                     "seq %llu phys %lld: UNIQ_KEY %s query: %s "
+                     "(offset %lld)",
+                     (unsigned long long)a->seq, (long long)a->phys, uniq, mq_err_name(rc),
+                     rc == MQ_OK ? (long long)found : -1LL);
     c->verified++;
 }
 
@@ -215,8 +218,10 @@ crash_check_queue(crash_check_t *c, const crash_queue_t *q)
             continue;
         }
         if (e.phys_offset <= prev_phys)
-            crash_report(&c->bad, "BAD", "%s/%d@%lld: phys %lld not after the previous entry's "
-                         "%lld", q->topic, q->qid, (long long)off, (long long)e.phys_offset,
+            crash_report(&c->bad, "BAD",
+                         "%s/%d@%lld: phys %lld not after the previous entry's "
+                         "%lld",
+                         q->topic, q->qid, (long long)off, (long long)e.phys_offset,
                          (long long)prev_phys);
         prev_phys = e.phys_offset;
         rc = store_read_record(c->store, e.phys_offset, &sl);
@@ -255,14 +260,15 @@ crash_check_queue(crash_check_t *c, const crash_queue_t *q)
             const char *why = crash_record_check(slices[i].p, slices[i].len, q->topic, q->qid,
                                                  off + i, slices[i].offset, &seq);
             if (why)
-                crash_report(&c->bad, "BAD", "%s/%d@%lld pulled at phys %lld: %s", q->topic,
-                             q->qid, (long long)(off + i), (long long)slices[i].offset, why);
+                crash_report(&c->bad, "BAD", "%s/%d@%lld pulled at phys %lld: %s", q->topic, q->qid,
+                             (long long)(off + i), (long long)slices[i].offset, why);
             store_slice_release(&slices[i]);
         }
         if (r.next_offset != off + r.count) {
-            crash_report(&c->bad, "BAD", "%s/%d pull at %lld returned %d records but next offset "
-                         "%lld", q->topic, q->qid, (long long)off, r.count,
-                         (long long)r.next_offset);
+            crash_report(&c->bad, "BAD",
+                         "%s/%d pull at %lld returned %d records but next offset "
+                         "%lld",
+                         q->topic, q->qid, (long long)off, r.count, (long long)r.next_offset);
             break;
         }
         off = r.next_offset;
@@ -335,8 +341,10 @@ crash_check_append(crash_check_t *c, uint64_t seq)
                    (long long)m.queue_offset, (long long)m.phys_offset, (unsigned long long)seq);
         c->appended++;
         if (m.phys_offset < recovered_end)
-            crash_report(&c->bad, "BAD", "append landed at phys %lld, before the recovered end "
-                         "%lld", (long long)m.phys_offset, (long long)recovered_end);
+            crash_report(&c->bad, "BAD",
+                         "append landed at phys %lld, before the recovered end "
+                         "%lld",
+                         (long long)m.phys_offset, (long long)recovered_end);
         if (m.queue_offset != max)
             crash_report(&c->bad, "BAD", "append to %s/%d got queue offset %lld, max was %lld",
                          q->topic, q->qid, (long long)m.queue_offset, (long long)max);
@@ -349,14 +357,16 @@ crash_check_append(crash_check_t *c, uint64_t seq)
         }
         rc = store_read_record(c->store, m.phys_offset, &sl);
         if (rc == MQ_OK) {
-            why = crash_record_check(sl.p, sl.len, q->topic, q->qid, m.queue_offset,
-                                     m.phys_offset, &got);
+            why = crash_record_check(sl.p, sl.len, q->topic, q->qid, m.queue_offset, m.phys_offset,
+                                     &got);
             store_slice_release(&sl);
         }
         if (rc != MQ_OK || why || got != seq)
             crash_report(&c->bad, "BAD", "appended %s/%d@%lld reads back wrong: %s", q->topic,
-                         q->qid, (long long)m.queue_offset, rc != MQ_OK ? mq_err_name(rc) :
-                         why ? why : "another seq");
+                         q->qid, (long long)m.queue_offset,
+                         rc != MQ_OK ? mq_err_name(rc)
+                         : why       ? why
+                                     : "another seq");
     }
 }
 
@@ -380,9 +390,14 @@ main(int argc, char **argv)
     memset(&c, 0, sizeof(c));
     while ((opt = getopt(argc, argv, "s:a:")) != -1) {
         switch (opt) {
-        case 's': append_seq = strtoull(optarg, NULL, 10); break;
-        case 'a': do_append = atoi(optarg); break;
-        default: return crash_usage();
+        case 's':
+            append_seq = strtoull(optarg, NULL, 10);
+            break;
+        case 'a':
+            do_append = atoi(optarg);
+            break;
+        default:
+            return crash_usage();
         }
     }
     if (optind + 2 != argc)
@@ -413,9 +428,11 @@ main(int argc, char **argv)
     store_get_stats(c.store, &st);
     store_close(c.store);
     crash_line(STDOUT_FILENO, "END %lld\n", (long long)st.commitlog_max);
-    crash_line(STDOUT_FILENO, "CHECK acked=%zu verified=%ld lost=%ld damaged=%ld bad_visible=%ld "
-               "index_missing=%ld queues=%zu entries=%lld appended=%ld\n", c.nacks, c.verified,
-               c.lost, c.damaged, c.bad, c.index_missing, c.nqueues, c.entries, c.appended);
+    crash_line(STDOUT_FILENO,
+               "CHECK acked=%zu verified=%ld lost=%ld damaged=%ld bad_visible=%ld "
+               "index_missing=%ld queues=%zu entries=%lld appended=%ld\n",
+               c.nacks, c.verified, c.lost, c.damaged, c.bad, c.index_missing, c.nqueues, c.entries,
+               c.appended);
     free(c.acks);
     free(c.queues);
     free(c.seen);

@@ -44,7 +44,7 @@ crash_config(store_config_t *cfg, const char *dir)
     snprintf(cfg->root_dir, sizeof(cfg->root_dir), "%s", dir);
     cfg->flush_mode = STORE_SYNC_FLUSH;
     cfg->commitlog_file_size = CRASH_SEGMENT_SIZE;
-    cfg->cq_file_size = 20 * 256;       /* a ConsumeQueue file per 256 entries */
+    cfg->cq_file_size = 20 * 256; /* a ConsumeQueue file per 256 entries */
     cfg->max_message_size = 512 * 1024;
     cfg->index_slots = 1024;
     cfg->index_max_entries = 4096;      /* an index file per ~1,300 messages (3 keys each) */
@@ -59,8 +59,7 @@ crash_config(store_config_t *cfg, const char *dir)
 
 /* Writes one whole line to fd with a single write(2) when possible (lines are far shorter than
  * PIPE_BUF; the loop only covers a signal-interrupted short write). */
-static inline void MQ_PRINTF(2, 3)
-crash_line(int fd, const char *fmt, ...)
+static inline void MQ_PRINTF(2, 3) crash_line(int fd, const char *fmt, ...)
 {
     char buf[512];
     va_list ap;

@@ -28,22 +28,22 @@
 #define CRASH_MAX_THREADS 32
 
 typedef struct crash_writer_s {
-    store_t *store;           /* the open store */
-    int threads;              /* appender threads */
-    int topics;               /* CrashT0 .. CrashT<topics-1> */
-    int queues;               /* queue ids 0 .. queues-1 per topic */
-    uint32_t min_body;        /* body sizes, bytes */
+    store_t *store;    /* the open store */
+    int threads;       /* appender threads */
+    int topics;        /* CrashT0 .. CrashT<topics-1> */
+    int queues;        /* queue ids 0 .. queues-1 per topic */
+    uint32_t min_body; /* body sizes, bytes */
     uint32_t max_body;
-    uint64_t seed;            /* random choices */
-    int64_t limit;            /* messages to append in all, 0 = until killed */
-    _Atomic uint64_t next_seq;/* next sequence number to hand out */
-    uint64_t end_seq;         /* first seq past the limit (limit > 0) */
-    _Atomic int failed;       /* a put failed with something other than a timeout */
+    uint64_t seed;             /* random choices */
+    int64_t limit;             /* messages to append in all, 0 = until killed */
+    _Atomic uint64_t next_seq; /* next sequence number to hand out */
+    uint64_t end_seq;          /* first seq past the limit (limit > 0) */
+    _Atomic int failed;        /* a put failed with something other than a timeout */
 } crash_writer_t;
 
 typedef struct crash_thread_s {
-    crash_writer_t *w;        /* shared state */
-    int id;                   /* thread number */
+    crash_writer_t *w; /* shared state */
+    int id;            /* thread number */
     pthread_t tid;
 } crash_thread_t;
 
@@ -150,15 +150,32 @@ main(int argc, char **argv)
     w.seed = (uint64_t)getpid();
     while ((opt = getopt(argc, argv, "t:s:b:B:T:q:n:r:")) != -1) {
         switch (opt) {
-        case 't': w.threads = atoi(optarg); break;
-        case 's': first = strtoull(optarg, NULL, 10); break;
-        case 'b': w.min_body = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'B': w.max_body = (uint32_t)strtoul(optarg, NULL, 10); break;
-        case 'T': w.topics = atoi(optarg); break;
-        case 'q': w.queues = atoi(optarg); break;
-        case 'n': w.limit = strtoll(optarg, NULL, 10); break;
-        case 'r': w.seed = strtoull(optarg, NULL, 10); break;
-        default: return crash_usage();
+        case 't':
+            w.threads = atoi(optarg);
+            break;
+        case 's':
+            first = strtoull(optarg, NULL, 10);
+            break;
+        case 'b':
+            w.min_body = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'B':
+            w.max_body = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'T':
+            w.topics = atoi(optarg);
+            break;
+        case 'q':
+            w.queues = atoi(optarg);
+            break;
+        case 'n':
+            w.limit = strtoll(optarg, NULL, 10);
+            break;
+        case 'r':
+            w.seed = strtoull(optarg, NULL, 10);
+            break;
+        default:
+            return crash_usage();
         }
     }
     if (optind + 1 != argc || w.threads < 1 || w.threads > CRASH_MAX_THREADS || w.topics < 1 ||
