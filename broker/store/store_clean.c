@@ -244,8 +244,7 @@ store_clean_now(store_t *s, int manual)
     }
     if (deleted > 0) {
         store_clean_queues(s);
-        if (atomic_load(&s->disk_full))
-            store_clean_check(s, &force); /* resume writes at once if space is back */
+        store_clean_check(s, &force); /* measure again: resume writes at once if space is back */
     }
     pthread_mutex_unlock(&s->clean_run_mu);
 }

@@ -271,3 +271,42 @@ Test(store_retention, ten_thousand_queues_stay_sparse, .timeout = 120)
     mq_test_rmtree(dir);
     free(dir);
 }
+
+Test(store_retention, above_the_forcible_ratio_unexpired_segments_go_too, .timeout = 60)
+{
+    char *dir = mq_test_tmpdir("force");
+    store_config_t cfg;
+    store_t *st;
+    store_stats_t ss;
+    char body[1001];
+    int deleted = 0;
+
+    st_quiet();
+    memset(body, 'g', 1000);
+    body[1000] = '\0';
+    st_config(&cfg, dir);
+    cfg.capacity_bytes = 160 * 1024;
+    cfg.file_reserved_hours = 1000; /* nothing is expired */
+    snprintf(cfg.delete_when, sizeof(cfg.delete_when), "*");
+    cr_assert_eq(store_open(&cfg, &st), MQ_OK);
+    for (int i = 0; i < 400 && !deleted; i++) {
+        mq_msg_t m;
+        int rc;
+        st_msg(&m, "Force", 0, body, "");
+        rc = store_put(st, &m, 1, NULL);
+        cr_assert(rc == MQ_OK || rc == MQ_ENOSPC, "put: %s", mq_err_name(rc));
+        if (i % 4 == 3) {
+            store_wait_dispatched(st);
+            store_flush_all(st);
+            store_clean_now(st, 0);
+            store_get_stats(st, &ss);
+            deleted = ss.commitlog_min > 0;
+        }
+    }
+    cr_expect(deleted, "usage above diskSpaceCleanForciblyRatio deletes unexpired segments");
+    store_get_stats(st, &ss);
+    cr_expect_lt(ss.disk_ratio, 0.9, "and brings usage back under the warning ratio");
+    store_close(st);
+    mq_test_rmtree(dir);
+    free(dir);
+}
