@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * req.h -- THE COMMON REQUEST MODEL: protocol-neutral operations that the broker and the
+ * NameServer implement, and that every wire front-end (RocketMQ remoting, Kafka) translates
+ * its frames into (RocketMQ proxy's MessagingProcessor, h2o's h2o_req_t).
+ *
+ * A front-end decodes a frame into its own struct whose first member is an mq_req_t
+ * (libev's "custom data"): `struct rmq_req { mq_req_t base; int32_t opaque; ... }`. It fills
+ * base.op and the matching member of base.u, then hands the request to a service. The service
+ * answers exactly once through req->reply(req, status, rep), at once or later (a long poll, a
+ * sync flush), from the thread that owns the request's connection (services that finish on
+ * another thread hand the reply back to that thread first). The front-end recovers its struct
+ * with MQ_CONTAINER_OF and encodes the reply. Services never see wire formats; names here are
+ * operations, never wire opcodes.
+ *
+ * Ownership: strings and arrays in a request are views into the receive buffer or allocations
+ * in req->pool, valid until the reply has been encoded. A reply's data belongs to the service
+ * and only needs to live until reply() returns (front-ends encode it synchronously).
+ */
+#ifndef MQ_REQ_H
+#define MQ_REQ_H
+
+#include <stdint.h>
+
+#include "mq/buf.h"
+#include "mq/common.h"
+#include "mq/pool.h"
+
+/* Operations. Keep mq_op_name() (protocols/core/mq_req.c) in step: it expands this list. */
+#define MQ_OP_MAP(XX)                                                                              \
+    XX(REGISTER_BROKER)       /* a broker announces itself and its topics (NameServer) */        \
+    XX(UNREGISTER_BROKER)     /* a broker leaves (NameServer) */                                  \
+    XX(QUERY_DATA_VERSION)    /* has the NameServer got this broker's latest topics? */          \
+    XX(GET_ROUTE)             /* brokers and queues of a topic (NameServer) */                   \
+    XX(GET_CLUSTER_INFO)      /* brokers by cluster (NameServer) */                              \
+    XX(GET_TOPIC_LIST)        /* every topic, or a cluster's topics (NameServer) */              \
+    XX(DELETE_TOPIC_ROUTE)    /* forget a topic's route (NameServer) */                          \
+    XX(KV_PUT)                /* namespace/key = value (NameServer) */                           \
+    XX(KV_GET)                /* value of namespace/key (NameServer) */                          \
+    XX(KV_DELETE)             /* remove namespace/key (NameServer) */                            \
+    XX(KV_LIST)               /* all keys of a namespace (NameServer) */                         \
+    XX(SET_BROKER_WRITABLE)   /* wipe or add the write permission of a broker name (NameServer) */
+
+typedef enum mq_op_e {
+#define MQ_OP_ENUM(name) MQ_OP_##name,
+    MQ_OP_MAP(MQ_OP_ENUM)
+#undef MQ_OP_ENUM
+        MQ_OP__COUNT
+} mq_op_t;
+
+const char *mq_op_name(mq_op_t op); /* "GET_ROUTE"; static */
+
+/* ---- Shared pieces ---- */
+
+/* DataVersion of a broker's topic table (RocketMQ DataVersion). */
+typedef struct mq_data_version_s {
+    int64_t counter;       /* bumped on every change */
+    int64_t state_version; /* RocketMQ 5 stateVersion */
+    int64_t timestamp;     /* ms of the last change */
+} mq_data_version_t;
+
+/* One topic as a broker announces it (TopicConfig). */
+typedef struct mq_topic_conf_s {
+    mq_str_t name;          /* topicName */
+    int32_t read_queues;    /* readQueueNums */
+    int32_t write_queues;   /* writeQueueNums */
+    int32_t perm;           /* PermName bits: 4 read, 2 write, 1 inherit */
+    int32_t topic_sys_flag; /* topicSysFlag */
+    int order;              /* order */
+} mq_topic_conf_t;
+
+/* ---- Requests ---- */
+
+typedef struct mq_register_broker_s {
+    mq_str_t cluster;            /* clusterName */
+    mq_str_t broker_name;        /* brokerName */
+    mq_str_t broker_addr;        /* brokerAddr "ip:port", what clients connect to */
+    mq_str_t ha_addr;            /* haServerAddr */
+    int64_t broker_id;           /* 0 master, > 0 slave */
+    int64_t heartbeat_timeout;   /* ms after which a silent broker is dropped (120000) */
+    mq_data_version_t version;   /* of the topic table below */
+    mq_topic_conf_t *topics;     /* the broker's topics */
+    int n_topics;
+    mq_str_t kafka_listener;     /* rocketmq-c: the broker's Kafka listener, "" if none */
+    int64_t kafka_node_id;       /* rocketmq-c: stable Kafka node id, -1 if none */
+} mq_register_broker_t;
+
+typedef struct mq_unregister_broker_s {
+    mq_str_t cluster, broker_name, broker_addr; /* as registered */
+    int64_t broker_id;
+} mq_unregister_broker_t;
+
+typedef struct mq_query_data_version_s {
+    mq_str_t cluster, broker_name, broker_addr; /* as registered */
+    int64_t broker_id;
+    mq_data_version_t version; /* the broker's current one */
+} mq_query_data_version_t;
+
+typedef struct mq_get_route_s {
+    mq_str_t topic;
+} mq_get_route_t;
+
+typedef struct mq_get_topic_list_s {
+    mq_str_t cluster; /* empty = every topic */
+} mq_get_topic_list_t;
+
+typedef struct mq_kv_s {
+    mq_str_t ns, key, value; /* namespace, key, value (value for KV_PUT only) */
+} mq_kv_t;
+
+typedef struct mq_set_broker_writable_s {
+    mq_str_t broker_name;
+    int writable; /* 1 add the write permission back, 0 wipe it */
+} mq_set_broker_writable_t;
+
+/* ---- Replies ---- */
+
+/* One broker of a route (BrokerData): its addresses by broker id. */
+typedef struct mq_route_broker_s {
+    mq_str_t cluster;     /* cluster */
+    mq_str_t broker_name; /* brokerName */
+    int64_t *ids;         /* broker ids, n_addrs of them */
+    mq_str_t *addrs;      /* their addresses */
+    int n_addrs;
+    mq_str_t kafka_listener; /* rocketmq-c extension, "" if none */
+    int64_t kafka_node_id;   /* -1 if none */
+} mq_route_broker_t;
+
+/* The queues one broker name hosts for a topic (QueueData). */
+typedef struct mq_route_queue_s {
+    mq_str_t broker_name;
+    int32_t read_queues, write_queues, perm, topic_sys_flag;
+} mq_route_queue_t;
+
+typedef struct mq_route_s {
+    mq_route_broker_t *brokers;
+    int n_brokers;
+    mq_route_queue_t *queues;
+    int n_queues;
+    mq_str_t order_topic_conf; /* "broker-a:4;broker-b:4" or empty */
+} mq_route_t;
+
+typedef struct mq_cluster_info_s {
+    mq_route_broker_t *brokers; /* every live broker name */
+    int n_brokers;
+} mq_cluster_info_t;
+
+typedef struct mq_str_list_s {
+    mq_str_t *items;
+    int n;
+} mq_str_list_t;
+
+typedef struct mq_register_result_s {
+    mq_str_t master_addr; /* for slaves: the master's address, else empty */
+    mq_str_t ha_addr;     /* the master's HA address */
+} mq_register_result_t;
+
+/* A reply: the member that matches the request's op (when status is MQ_OK). */
+typedef struct mq_rep_s {
+    const char *text; /* optional detail for errors (the RocketMQ remark), may be NULL */
+    union {
+        mq_register_result_t reg;    /* REGISTER_BROKER */
+        int changed;                 /* QUERY_DATA_VERSION: 1 if the NameServer is behind */
+        mq_route_t route;            /* GET_ROUTE */
+        mq_cluster_info_t cluster;   /* GET_CLUSTER_INFO */
+        mq_str_list_t list;          /* GET_TOPIC_LIST, KV_LIST (key=value items) */
+        mq_str_t value;              /* KV_GET */
+        int32_t count;               /* SET_BROKER_WRITABLE: topics changed */
+    } u;
+} mq_rep_t;
+
+/* ---- The request ---- */
+
+typedef struct mq_req_s mq_req_t;
+
+/* Answers a request; status is MQ_OK or an mq_err_t the front-end maps to its wire code
+ * (MQ_ENOENT: topic/key not found, MQ_EPERM: no permission, MQ_EINVAL: bad field, ...). */
+typedef void (*mq_reply_fn)(mq_req_t *req, int status, const mq_rep_t *rep);
+
+struct mq_req_s {
+    mq_op_t op;          /* which member of u is set */
+    mq_pool_t *pool;     /* the request's arena */
+    mq_reply_fn reply;   /* set by the front-end; called once */
+    void *session;       /* the connection, opaque to services (identity, liveness) */
+    union {
+        mq_register_broker_t register_broker;
+        mq_unregister_broker_t unregister_broker;
+        mq_query_data_version_t query_data_version;
+        mq_get_route_t get_route;
+        mq_get_topic_list_t get_topic_list;
+        mq_kv_t kv;
+        mq_set_broker_writable_t set_broker_writable;
+    } u;
+};
+
+/* A service: what the gateway hands decoded requests to (service.h in house-style terms). */
+typedef struct mq_service_s mq_service_t;
+struct mq_service_s {
+    const char *name;                                     /* "namesrv", "broker" */
+    void (*handle)(mq_service_t *svc, mq_req_t *req);     /* must reply, now or later */
+    void (*session_closed)(mq_service_t *svc, void *session); /* a connection went away */
+    void *ctx;                                            /* the service's state */
+};
+
+#endif /* MQ_REQ_H */
