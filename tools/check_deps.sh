@@ -5,6 +5,7 @@
 # include directories of what it links); this catches the rest, e.g. a relative include.
 #   protocols/   no sockets, no libev, no files, no store
 #   broker/store never protocols/rocketmq or protocols/kafka, no sockets or libev
+#   namesrv/     mq_core only: no sockets, no wire codecs, no store
 set -u
 cd "$(dirname "$0")/.." || exit 2
 fail=0
@@ -22,6 +23,9 @@ check protocols '\b(fopen|open|socket|connect|accept|mmap)\(' "pure codecs do no
 check broker/store '#include *"(rmq_|kf_|gw_|.*protocols/(rocketmq|kafka))' "the store depends on mq_core only"
 check broker/store '#include *[<"](ev\.h|sys/socket\.h)' "the store touches no sockets"
 check include '#include *"(rmq_|kf_|gw_|bk_|ns_|store_)' "include/ depends on no module"
+check namesrv '#include *[<"](ev\.h|sys/socket\.h|openssl/)' "the NameServer service touches no sockets"
+check namesrv '#include *"(rmq_|kf_|gw_|bk_|store_)' "the NameServer depends on mq_core only"
+check broker '#include *"(gw_|ns_)' "services do not reach into the gateway or the NameServer"
 if [ "$fail" -ne 0 ]; then
     exit 1
 fi

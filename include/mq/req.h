@@ -28,18 +28,18 @@
 
 /* Operations. Keep mq_op_name() (protocols/core/mq_req.c) in step: it expands this list. */
 #define MQ_OP_MAP(XX)                                                                              \
-    XX(REGISTER_BROKER)       /* a broker announces itself and its topics (NameServer) */        \
-    XX(UNREGISTER_BROKER)     /* a broker leaves (NameServer) */                                  \
-    XX(QUERY_DATA_VERSION)    /* has the NameServer got this broker's latest topics? */          \
-    XX(GET_ROUTE)             /* brokers and queues of a topic (NameServer) */                   \
-    XX(GET_CLUSTER_INFO)      /* brokers by cluster (NameServer) */                              \
-    XX(GET_TOPIC_LIST)        /* every topic, or a cluster's topics (NameServer) */              \
-    XX(DELETE_TOPIC_ROUTE)    /* forget a topic's route (NameServer) */                          \
-    XX(KV_PUT)                /* namespace/key = value (NameServer) */                           \
-    XX(KV_GET)                /* value of namespace/key (NameServer) */                          \
-    XX(KV_DELETE)             /* remove namespace/key (NameServer) */                            \
-    XX(KV_LIST)               /* all keys of a namespace (NameServer) */                         \
-    XX(SET_BROKER_WRITABLE)   /* wipe or add the write permission of a broker name (NameServer) */
+    XX(REGISTER_BROKER)     /* a broker announces itself and its topics (NameServer) */            \
+    XX(UNREGISTER_BROKER)   /* a broker leaves (NameServer) */                                     \
+    XX(QUERY_DATA_VERSION)  /* has the NameServer got this broker's latest topics? */              \
+    XX(GET_ROUTE)           /* brokers and queues of a topic (NameServer) */                       \
+    XX(GET_CLUSTER_INFO)    /* brokers by cluster (NameServer) */                                  \
+    XX(GET_TOPIC_LIST)      /* every topic, or a cluster's topics (NameServer) */                  \
+    XX(DELETE_TOPIC_ROUTE)  /* forget a topic's route (NameServer) */                              \
+    XX(KV_PUT)              /* namespace/key = value (NameServer) */                               \
+    XX(KV_GET)              /* value of namespace/key (NameServer) */                              \
+    XX(KV_DELETE)           /* remove namespace/key (NameServer) */                                \
+    XX(KV_LIST)             /* all keys of a namespace (NameServer) */                             \
+    XX(SET_BROKER_WRITABLE) /* wipe or add the write permission of a broker name (NameServer) */
 
 typedef enum mq_op_e {
 #define MQ_OP_ENUM(name) MQ_OP_##name,
@@ -72,17 +72,17 @@ typedef struct mq_topic_conf_s {
 /* ---- Requests ---- */
 
 typedef struct mq_register_broker_s {
-    mq_str_t cluster;            /* clusterName */
-    mq_str_t broker_name;        /* brokerName */
-    mq_str_t broker_addr;        /* brokerAddr "ip:port", what clients connect to */
-    mq_str_t ha_addr;            /* haServerAddr */
-    int64_t broker_id;           /* 0 master, > 0 slave */
-    int64_t heartbeat_timeout;   /* ms after which a silent broker is dropped (120000) */
-    mq_data_version_t version;   /* of the topic table below */
-    mq_topic_conf_t *topics;     /* the broker's topics */
+    mq_str_t cluster;          /* clusterName */
+    mq_str_t broker_name;      /* brokerName */
+    mq_str_t broker_addr;      /* brokerAddr "ip:port", what clients connect to */
+    mq_str_t ha_addr;          /* haServerAddr */
+    int64_t broker_id;         /* 0 master, > 0 slave */
+    int64_t heartbeat_timeout; /* ms after which a silent broker is dropped (120000) */
+    mq_data_version_t version; /* of the topic table below */
+    mq_topic_conf_t *topics;   /* the broker's topics */
     int n_topics;
-    mq_str_t kafka_listener;     /* rocketmq-c: the broker's Kafka listener, "" if none */
-    int64_t kafka_node_id;       /* rocketmq-c: stable Kafka node id, -1 if none */
+    mq_str_t kafka_listener; /* rocketmq-c: the broker's Kafka listener, "" if none */
+    int64_t kafka_node_id;   /* rocketmq-c: stable Kafka node id, -1 if none */
 } mq_register_broker_t;
 
 typedef struct mq_unregister_broker_s {
@@ -159,13 +159,13 @@ typedef struct mq_register_result_s {
 typedef struct mq_rep_s {
     const char *text; /* optional detail for errors (the RocketMQ remark), may be NULL */
     union {
-        mq_register_result_t reg;    /* REGISTER_BROKER */
-        int changed;                 /* QUERY_DATA_VERSION: 1 if the NameServer is behind */
-        mq_route_t route;            /* GET_ROUTE */
-        mq_cluster_info_t cluster;   /* GET_CLUSTER_INFO */
-        mq_str_list_t list;          /* GET_TOPIC_LIST, KV_LIST (key=value items) */
-        mq_str_t value;              /* KV_GET */
-        int32_t count;               /* SET_BROKER_WRITABLE: topics changed */
+        mq_register_result_t reg;  /* REGISTER_BROKER */
+        int changed;               /* QUERY_DATA_VERSION: 1 if the NameServer is behind */
+        mq_route_t route;          /* GET_ROUTE */
+        mq_cluster_info_t cluster; /* GET_CLUSTER_INFO */
+        mq_str_list_t list;        /* GET_TOPIC_LIST, KV_LIST (key=value items) */
+        mq_str_t value;            /* KV_GET */
+        int32_t count;             /* SET_BROKER_WRITABLE: topics changed */
     } u;
 } mq_rep_t;
 
@@ -178,10 +178,10 @@ typedef struct mq_req_s mq_req_t;
 typedef void (*mq_reply_fn)(mq_req_t *req, int status, const mq_rep_t *rep);
 
 struct mq_req_s {
-    mq_op_t op;          /* which member of u is set */
-    mq_pool_t *pool;     /* the request's arena */
-    mq_reply_fn reply;   /* set by the front-end; called once */
-    void *session;       /* the connection, opaque to services (identity, liveness) */
+    mq_op_t op;        /* which member of u is set */
+    mq_pool_t *pool;   /* the request's arena */
+    mq_reply_fn reply; /* set by the front-end; called once */
+    void *session;     /* the connection, opaque to services (identity, liveness) */
     union {
         mq_register_broker_t register_broker;
         mq_unregister_broker_t unregister_broker;
@@ -196,10 +196,10 @@ struct mq_req_s {
 /* A service: what the gateway hands decoded requests to (service.h in house-style terms). */
 typedef struct mq_service_s mq_service_t;
 struct mq_service_s {
-    const char *name;                                     /* "namesrv", "broker" */
-    void (*handle)(mq_service_t *svc, mq_req_t *req);     /* must reply, now or later */
+    const char *name;                                         /* "namesrv", "broker" */
+    void (*handle)(mq_service_t *svc, mq_req_t *req);         /* must reply, now or later */
     void (*session_closed)(mq_service_t *svc, void *session); /* a connection went away */
-    void *ctx;                                            /* the service's state */
+    void *ctx;                                                /* the service's state */
 };
 
 #endif /* MQ_REQ_H */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * gw.h -- the gateway: the only server-side code that touches sockets and libev.
+ *
+ * A gateway is one libev loop. Listeners map a port to a protocol front-end (gw_proto_t);
+ * each accepted connection owns a receive buffer and a send queue. The front-end is handed
+ * the unread bytes, answers frames in any order (matched by its own ids) with gw_conn_send(),
+ * and may send requests of its own on the connection. Connections are refcounted: a request
+ * waiting for a late reply (long poll, sync flush) holds a reference, so a connection that
+ * closes meanwhile stays allocated, and a reply sent to it is dropped.
+ *
+ * Connection states: OPEN --(peer closes, error, idle timeout, gw_conn_close)--> CLOSED
+ * (socket closed, on_close called once) --(last reference released)--> freed.
+ */
+#ifndef MQ_GW_H
+#define MQ_GW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mq/buf.h"
+#include "mq/common.h"
+
+typedef struct gw_s gw_t;
+typedef struct gw_conn_s gw_conn_t;
+typedef struct gw_timer_s gw_timer_t;
+
+/* A protocol front-end. */
+typedef struct gw_proto_s {
+    const char *name; /* "rocketmq", "kafka" */
+    /* The connection's unread bytes: returns how many were consumed (0 = need more), or a
+     * negative mq_err_t to close the connection (the front-end has logged why). */
+    ssize_t (*on_data)(gw_conn_t *c, const uint8_t *p, size_t n);
+    /* Called once when the connection is closed (before the last reference goes). */
+    void (*on_close)(gw_conn_t *c);
+    size_t max_buffer; /* receive-buffer limit (a frame cannot be larger) */
+} gw_proto_t;
+
+/* Functions used to run a gateway. */
+gw_t *gw_new(void);
+void gw_free(gw_t *gw);
+/* Listens on host:port (port 0 = any; *bound gets the port). proto_ctx is handed back by
+ * gw_conn_proto_ctx(). Returns MQ_OK or MQ_EIO (logged). */
+int gw_listen(gw_t *gw, const char *host, int port, const gw_proto_t *proto, void *proto_ctx,
+              int *bound);
+int gw_run(gw_t *gw);   /* until gw_stop() or SIGINT/SIGTERM; returns 0 */
+void gw_stop(gw_t *gw); /* from the loop thread or a signal handler context via the loop */
+/* Closes connections idle for longer than ms (0 = never; RocketMQ closes after 120 s). */
+void gw_set_idle_timeout(gw_t *gw, int64_t ms);
+
+/* A repeating timer on the loop (housekeeping). */
+gw_timer_t *gw_timer_start(gw_t *gw, double interval_s, void (*cb)(void *arg), void *arg);
+
+/* Functions used by front-ends on a connection (loop thread only). */
+void gw_conn_send(gw_conn_t *c, mq_buf_t *data); /* takes data's memory; data is reset */
+void gw_conn_close(gw_conn_t *c);
+void gw_conn_hold(gw_conn_t *c);
+void gw_conn_release(gw_conn_t *c);
+int gw_conn_is_open(const gw_conn_t *c);
+void *gw_conn_proto_ctx(const gw_conn_t *c);
+void gw_conn_set_data(gw_conn_t *c, void *data); /* the front-end's per-connection state */
+void *gw_conn_data(const gw_conn_t *c);
+const char *gw_conn_peer(const gw_conn_t *c); /* "ip:port" */
+uint64_t gw_conn_id(const gw_conn_t *c);      /* unique per gateway */
+gw_t *gw_conn_gw(const gw_conn_t *c);
+
+#endif /* MQ_GW_H */
