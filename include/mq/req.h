@@ -24,6 +24,7 @@
 
 #include "mq/buf.h"
 #include "mq/common.h"
+#include "mq/msg.h"
 #include "mq/pool.h"
 
 /* Operations. Keep mq_op_name() (protocols/core/mq_req.c) in step: it expands this list. */
@@ -39,7 +40,15 @@
     XX(KV_GET)              /* value of namespace/key (NameServer) */                              \
     XX(KV_DELETE)           /* remove namespace/key (NameServer) */                                \
     XX(KV_LIST)             /* all keys of a namespace (NameServer) */                             \
-    XX(SET_BROKER_WRITABLE) /* wipe or add the write permission of a broker name (NameServer) */
+    XX(SET_BROKER_WRITABLE) /* wipe or add the write permission of a broker name (NameServer) */   \
+    XX(PRODUCE)             /* append messages to a queue (broker) */                              \
+    XX(PULL)                /* read messages of a queue from an offset; may be held (broker) */    \
+    XX(GET_QUEUE_OFFSET)   /* min/max offset, offset by time, earliest time of a queue (broker) */ \
+    XX(QUERY_GROUP_OFFSET) /* a group's committed offset on a queue (broker) */                    \
+    XX(COMMIT_GROUP_OFFSET) /* commit a group's offset on a queue (broker) */                      \
+    XX(CLIENT_HEARTBEAT)    /* a client announces its producer/consumer groups (broker) */         \
+    XX(CLIENT_UNREGISTER)   /* a client leaves its groups (broker) */                              \
+    XX(GET_GROUP_MEMBERS)   /* client ids of a consumer group (broker) */
 
 typedef enum mq_op_e {
 #define MQ_OP_ENUM(name) MQ_OP_##name,
@@ -113,6 +122,91 @@ typedef struct mq_set_broker_writable_s {
     int writable; /* 1 add the write permission back, 0 wipe it */
 } mq_set_broker_writable_t;
 
+/* A message of a PRODUCE: the front-end fills topic, queue id, flag, sys flag, born time and
+ * host, body, properties; the service does the rest. */
+typedef struct mq_produce_s {
+    mq_str_t producer_group; /* producerGroup */
+    mq_str_t topic;          /* target topic */
+    int32_t queue_id;        /* < 0: the broker picks */
+    mq_str_t default_topic;  /* auto-creation template (TBW102), may be empty */
+    int32_t default_queues;  /* queues for an auto-created topic */
+    mq_msg_t *msgs;          /* n_msgs messages (a batch: all to the same queue) */
+    int n_msgs;
+    int batch;             /* sent as a batch (per-message ids in the reply) */
+    int32_t max_reconsume; /* for retry topics, -1 when not given */
+} mq_produce_t;
+
+/* Pull flags (PullSysFlag). */
+#define MQ_PULL_COMMIT_OFFSET 0x1
+#define MQ_PULL_SUSPEND 0x2
+#define MQ_PULL_SUBSCRIPTION 0x4
+
+typedef struct mq_pull_s {
+    mq_str_t group;           /* consumerGroup */
+    mq_str_t topic;           /* topic */
+    int32_t queue_id;         /* queueId */
+    int64_t offset;           /* queueOffset to start at */
+    int32_t max_msgs;         /* maxMsgNums */
+    int32_t flags;            /* MQ_PULL_* */
+    int64_t commit_offset;    /* with MQ_PULL_COMMIT_OFFSET */
+    int64_t suspend_ms;       /* with MQ_PULL_SUSPEND: hold up to this long */
+    mq_str_t subscription;    /* with MQ_PULL_SUBSCRIPTION: tag expression or SQL92 */
+    mq_str_t expression_type; /* "TAG" (default) or "SQL92" */
+    int64_t sub_version;      /* subscription version */
+    int32_t max_bytes;        /* 0 = broker default */
+} mq_pull_t;
+
+typedef enum mq_offset_kind_e {
+    MQ_OFFSET_MAX = 0,           /* next offset to be written */
+    MQ_OFFSET_MIN = 1,           /* first available */
+    MQ_OFFSET_BY_TIME = 2,       /* by store timestamp (boundary lower/upper) */
+    MQ_OFFSET_EARLIEST_TIME = 3, /* store time of the first available message */
+} mq_offset_kind_t;
+
+typedef struct mq_queue_offset_s {
+    mq_str_t topic;
+    int32_t queue_id;
+    mq_offset_kind_t kind;
+    int64_t timestamp; /* MQ_OFFSET_BY_TIME */
+    int upper;         /* MQ_OFFSET_BY_TIME: boundary upper (last <= ts) instead of lower */
+} mq_queue_offset_t;
+
+typedef struct mq_group_offset_s {
+    mq_str_t group, topic;
+    int32_t queue_id;
+    int64_t offset;   /* COMMIT_GROUP_OFFSET */
+    int zero_if_none; /* QUERY_GROUP_OFFSET: setZeroIfNotFound */
+} mq_group_offset_t;
+
+/* One subscription of a consumer group in a heartbeat. */
+typedef struct mq_subscription_s {
+    mq_str_t topic;
+    mq_str_t expression;      /* subString */
+    mq_str_t expression_type; /* TAG or SQL92 */
+    int64_t version;          /* subVersion */
+} mq_subscription_t;
+
+typedef struct mq_consumer_group_s {
+    mq_str_t group;
+    int broadcasting;      /* messageModel BROADCASTING */
+    int push;              /* consumeType CONSUME_PASSIVELY */
+    mq_str_t consume_from; /* consumeFromWhere name */
+    mq_subscription_t *subs;
+    int n_subs;
+} mq_consumer_group_t;
+
+typedef struct mq_heartbeat_s {
+    mq_str_t client_id; /* clientID */
+    mq_str_t *producer_groups;
+    int n_producer_groups;
+    mq_consumer_group_t *consumer_groups;
+    int n_consumer_groups;
+} mq_heartbeat_t;
+
+typedef struct mq_client_unregister_s {
+    mq_str_t client_id, producer_group, consumer_group;
+} mq_client_unregister_t;
+
 /* ---- Replies ---- */
 
 /* One broker of a route (BrokerData): its addresses by broker id. */
@@ -155,17 +249,40 @@ typedef struct mq_register_result_s {
     mq_str_t ha_addr;     /* the master's HA address */
 } mq_register_result_t;
 
+typedef struct mq_produce_result_s {
+    int32_t queue_id;      /* where the messages went */
+    int64_t queue_offset;  /* offset of the first */
+    int64_t *phys_offsets; /* CommitLog offset of each message (for msgIds) */
+    int n;                 /* messages */
+    mq_str_t uniq_key;     /* the first message's UNIQ_KEY (transactionId) */
+    mq_host_t store_host;  /* for offset msgIds */
+    int flush_timeout;     /* stored, but the sync flush did not complete in time */
+} mq_produce_result_t;
+
+/* What a pull found (store_get_messages' GetMessageStatus, see store.h). */
+typedef struct mq_pull_result_s {
+    int status; /* store_get_status_t */
+    int64_t next_offset, min_offset, max_offset;
+    int64_t suggest_broker;  /* suggestWhichBrokerId */
+    const mq_str_t *records; /* stored records, n_records of them, in queue order */
+    int n_records;
+} mq_pull_result_t;
+
 /* A reply: the member that matches the request's op (when status is MQ_OK). */
 typedef struct mq_rep_s {
     const char *text; /* optional detail for errors (the RocketMQ remark), may be NULL */
     union {
-        mq_register_result_t reg;  /* REGISTER_BROKER */
-        int changed;               /* QUERY_DATA_VERSION: 1 if the NameServer is behind */
-        mq_route_t route;          /* GET_ROUTE */
-        mq_cluster_info_t cluster; /* GET_CLUSTER_INFO */
-        mq_str_list_t list;        /* GET_TOPIC_LIST, KV_LIST (key=value items) */
-        mq_str_t value;            /* KV_GET */
-        int32_t count;             /* SET_BROKER_WRITABLE: topics changed */
+        mq_register_result_t reg;    /* REGISTER_BROKER */
+        int changed;                 /* QUERY_DATA_VERSION: 1 if the NameServer is behind */
+        mq_route_t route;            /* GET_ROUTE */
+        mq_cluster_info_t cluster;   /* GET_CLUSTER_INFO */
+        mq_str_list_t list;          /* GET_TOPIC_LIST; KV_LIST: keys and values alternating;
+                                        GET_GROUP_MEMBERS: client ids */
+        mq_str_t value;              /* KV_GET */
+        int32_t count;               /* SET_BROKER_WRITABLE: topics changed */
+        mq_produce_result_t produce; /* PRODUCE */
+        mq_pull_result_t pull;       /* PULL */
+        int64_t offset;              /* GET_QUEUE_OFFSET, QUERY_GROUP_OFFSET (or a time) */
     } u;
 } mq_rep_t;
 
@@ -190,6 +307,13 @@ struct mq_req_s {
         mq_get_topic_list_t get_topic_list;
         mq_kv_t kv;
         mq_set_broker_writable_t set_broker_writable;
+        mq_produce_t produce;
+        mq_pull_t pull;
+        mq_queue_offset_t queue_offset;
+        mq_group_offset_t group_offset;
+        mq_heartbeat_t heartbeat;
+        mq_client_unregister_t client_unregister;
+        mq_str_t group; /* GET_GROUP_MEMBERS */
     } u;
 };
 
