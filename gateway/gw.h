@@ -21,6 +21,7 @@
 
 #include "mq/buf.h"
 #include "mq/common.h"
+#include "mq/exec.h"
 
 typedef struct gw_s gw_t;
 typedef struct gw_conn_s gw_conn_t;
@@ -48,6 +49,11 @@ int gw_run(gw_t *gw);   /* until gw_stop() or SIGINT/SIGTERM; returns 0 */
 void gw_stop(gw_t *gw); /* from the loop thread or a signal handler context via the loop */
 /* Closes connections idle for longer than ms (0 = never; RocketMQ closes after 120 s). */
 void gw_set_idle_timeout(gw_t *gw, int64_t ms);
+
+/* The gateway as an executor for services (exec.h): post() is thread-safe. */
+mq_exec_t *gw_exec(gw_t *gw);
+/* Runs what other threads posted and is still queued (shutdown: after services close). */
+void gw_drain(gw_t *gw);
 
 /* A repeating timer on the loop (housekeeping). */
 gw_timer_t *gw_timer_start(gw_t *gw, double interval_s, void (*cb)(void *arg), void *arg);

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +73,19 @@ struct gw_timer_s {
     gw_timer_t *next;
 };
 
+typedef struct gw_post_s gw_post_t;
+struct gw_post_s {
+    gw_post_t *next;
+    void (*fn)(void *arg);
+    void *arg;
+};
+
 struct gw_s {
     struct ev_loop *loop;
+    ev_async wake;           /* post() from other threads */
+    pthread_mutex_t post_mu; /* guards posts */
+    gw_post_t *posts, **posts_tail;
+    mq_exec_t exec; /* gw_exec() */
     gw_listener_t *listeners;
     gw_conn_t *conns; /* open connections */
     gw_timer_t *timers;
@@ -438,6 +450,59 @@ gw_signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
     ev_break(loop, EVBREAK_ALL);
 }
 
+static void
+gw_wake_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+    gw_t *gw = MQ_CONTAINER_OF(w, gw_t, wake);
+    gw_post_t *p;
+    (void)loop;
+    (void)revents;
+    pthread_mutex_lock(&gw->post_mu);
+    p = gw->posts;
+    gw->posts = NULL;
+    gw->posts_tail = &gw->posts;
+    pthread_mutex_unlock(&gw->post_mu);
+    while (p) {
+        gw_post_t *next = p->next;
+        p->fn(p->arg);
+        free(p);
+        p = next;
+    }
+}
+
+static void
+gw_exec_post(mq_exec_t *ex, void (*fn)(void *arg), void *arg)
+{
+    gw_t *gw = ex->ctx;
+    gw_post_t *p = mq_xmalloc(sizeof(*p));
+    p->fn = fn;
+    p->arg = arg;
+    p->next = NULL;
+    pthread_mutex_lock(&gw->post_mu);
+    *gw->posts_tail = p;
+    gw->posts_tail = &p->next;
+    pthread_mutex_unlock(&gw->post_mu);
+    ev_async_send(gw->loop, &gw->wake);
+}
+
+static void
+gw_exec_every(mq_exec_t *ex, double interval_s, void (*fn)(void *arg), void *arg)
+{
+    gw_timer_start(ex->ctx, interval_s, fn, arg);
+}
+
+mq_exec_t *
+gw_exec(gw_t *gw)
+{
+    return &gw->exec;
+}
+
+void
+gw_drain(gw_t *gw)
+{
+    gw_wake_cb(gw->loop, &gw->wake, 0);
+}
+
 gw_t *
 gw_new(void)
 {
@@ -448,6 +513,14 @@ gw_new(void)
         return NULL;
     }
     signal(SIGPIPE, SIG_IGN);
+    pthread_mutex_init(&gw->post_mu, NULL);
+    gw->posts_tail = &gw->posts;
+    gw->exec.post = gw_exec_post;
+    gw->exec.every = gw_exec_every;
+    gw->exec.ctx = gw;
+    ev_async_init(&gw->wake, gw_wake_cb);
+    ev_async_start(gw->loop, &gw->wake);
+    ev_unref(gw->loop);
     ev_timer_init(&gw->idle_timer, gw_idle_cb, 5.0, 5.0);
     ev_timer_start(gw->loop, &gw->idle_timer);
     ev_unref(gw->loop);
@@ -525,6 +598,10 @@ gw_free(gw_t *gw)
     ev_timer_stop(gw->loop, &gw->idle_timer);
     ev_signal_stop(gw->loop, &gw->sigint);
     ev_signal_stop(gw->loop, &gw->sigterm);
+    ev_ref(gw->loop);
+    ev_async_stop(gw->loop, &gw->wake);
+    gw_wake_cb(gw->loop, &gw->wake, 0); /* run what is still queued */
+    pthread_mutex_destroy(&gw->post_mu);
     ev_loop_destroy(gw->loop);
     free(gw);
 }

@@ -11,6 +11,7 @@
  * header that does not decode gets SYSTEM_ERROR; an unknown code gets
  * REQUEST_CODE_NOT_SUPPORTED; a one-way request gets no reply.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,29 @@ gw_rmq_error(gw_conn_t *c, int32_t code, int32_t opaque, const char *remark)
     mq_buf_t out = MQ_BUF_INIT;
     rmq_map_error(code, opaque, remark, &out);
     gw_rmq_send(c, &out);
+}
+
+/* The producer's address as the store records it (BORNHOST: IPv4 and port). */
+static void
+gw_rmq_born_host(gw_conn_t *c, mq_produce_t *p)
+{
+    mq_host_t h;
+    const char *peer = gw_conn_peer(c), *colon = strrchr(peer, ':');
+    char ip[64];
+    memset(&h, 0, sizeof(h));
+    if (colon && (size_t)(colon - peer) < sizeof(ip)) {
+        memcpy(ip, peer, (size_t)(colon - peer));
+        ip[colon - peer] = '\0';
+        if (inet_pton(AF_INET, ip, h.addr) != 1) {
+            struct in6_addr a6;
+            /* a v4-mapped v6 peer is stored as v4: clients only decode 4-byte hosts */
+            if (inet_pton(AF_INET6, ip, &a6) == 1 && IN6_IS_ADDR_V4MAPPED(&a6))
+                memcpy(h.addr, a6.s6_addr + 12, 4);
+        }
+        h.port = atoi(colon + 1);
+    }
+    for (int i = 0; i < p->n_msgs; i++)
+        p->msgs[i].born_host = h;
 }
 
 static ssize_t
@@ -111,6 +135,8 @@ gw_rmq_on_data(gw_conn_t *c, const uint8_t *p, size_t n)
             gw_rmq_error(c, RMQ_RC_SYSTEM_ERROR, cmd.opaque, remark);
         goto done;
     }
+    if (rq->base.op == MQ_OP_PRODUCE)
+        gw_rmq_born_host(c, &rq->base.u.produce);
     rq->base.pool = &rq->pool;
     rq->base.reply = gw_rmq_reply;
     rq->base.session = c;

@@ -3,7 +3,7 @@
  * ns_service.c -- the NameServer as an mq_service_t (RocketMQ's DefaultRequestProcessor): its
  * life cycle, and the dispatch of each mq_op_t to the tables under the lock, replying after
  * the lock is released. One handler per op, found in a table indexed by op; ops without one
- * get MQ_EINVAL. Interface: ns.h (the op/reply table is there).
+ * get MQ_DECLINED. Interface: ns.h (the op/reply table is there).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -216,7 +216,7 @@ ns_service_handle(mq_service_t *svc, mq_req_t *req)
     } else {
         rep.text = ns_service_text(pool, "namesrv: unsupported operation %s (%d)",
                                    mq_op_name(req->op), (int)req->op);
-        status = MQ_EINVAL;
+        status = MQ_DECLINED; /* the front-end answers "not supported" */
     }
     req->reply(req, status, &rep); /* may free req: not touched after this */
     if (pool == &own)

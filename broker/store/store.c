@@ -257,8 +257,11 @@ store_close(store_t *s)
 void
 store_set_arrival_cb(store_t *s, store_arrival_fn fn, void *arg)
 {
-    s->arrival_arg = arg;
-    s->arrival_cb = fn;
+    /* The dispatcher snapshots (callback, argument) per run; clearing the callback first and
+     * setting it last keeps it from ever pairing a callback with another's argument. */
+    atomic_store(&s->arrival_cb, NULL);
+    atomic_store(&s->arrival_arg, arg);
+    atomic_store(&s->arrival_cb, fn);
 }
 
 void

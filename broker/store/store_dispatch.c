@@ -43,6 +43,8 @@ typedef struct store_dispatch_ctx_s {
     int narrivals;
     store_index_item_t ix[STORE_DISPATCH_IX_BATCH]; /* pending index entries */
     int nix;                                        /* how many */
+    store_arrival_fn arrival_cb;                    /* snapshot for this run */
+    void *arrival_arg;
 } store_dispatch_ctx_t;
 
 static void
@@ -157,7 +159,7 @@ store_dispatch_one(store_t *s, store_dispatch_ctx_t *dc, const uint8_t *p, int64
                 cq->in_run = 1;
                 dc->touched[dc->ntouched++] = cq;
             }
-            if (s->arrival_cb)
+            if (dc->arrival_cb)
                 dc->arrivals[dc->narrivals++] =
                     (store_arrival_t){cq, m.queue_offset, tags_code, m.store_ts, m.props};
         } else if (rc == MQ_EIO)
@@ -182,6 +184,8 @@ store_dispatch_run(store_t *s, int64_t from, int64_t to)
 
     dc->last_cq = NULL;
     dc->nix = dc->ntouched = dc->narrivals = 0;
+    dc->arrival_cb = atomic_load(&s->arrival_cb);
+    dc->arrival_arg = atomic_load(&s->arrival_arg);
     while (pos < to && records < STORE_DISPATCH_RUN_MAX) {
         int64_t seg_end, avail, used;
         if (!seg || pos >= seg->start + seg->size) {
@@ -214,10 +218,10 @@ store_dispatch_run(store_t *s, int64_t from, int64_t to)
         dc->touched[i]->in_run = 0;
     }
     store_dispatch_flush_index(s, dc);
-    for (int i = 0; i < dc->narrivals; i++) {
+    for (int i = 0; i < dc->narrivals && dc->arrival_cb; i++) {
         store_arrival_t *a = &dc->arrivals[i];
-        s->arrival_cb(s->arrival_arg, (mq_str_t){a->cq->topic, a->cq->topic_len}, a->cq->qid,
-                      a->queue_offset, a->tags_code, a->store_ts, a->props);
+        dc->arrival_cb(dc->arrival_arg, (mq_str_t){a->cq->topic, a->cq->topic_len}, a->cq->qid,
+                       a->queue_offset, a->tags_code, a->store_ts, a->props);
     }
     store_seg_release(seg);
     return pos;

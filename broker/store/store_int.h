@@ -253,8 +253,8 @@ struct store_s {
     _Atomic int64_t dispatched;                /* CQ/index built below this offset */
     _Atomic int64_t dispatched_ts;             /* store time of the last dispatched record */
     struct store_dispatch_ctx_s *dispatch_ctx; /* per-run scratch (dispatcher or recovery) */
-    store_arrival_fn arrival_cb;
-    void *arrival_arg;
+    _Atomic store_arrival_fn arrival_cb;       /* read once per dispatch run */
+    void *_Atomic arrival_arg;
 
     /* CommitLog flush and group commit */
     pthread_t flush_thread;

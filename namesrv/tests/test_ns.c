@@ -298,10 +298,12 @@ Test(ns_route, bad_requests_are_einval)
     cr_expect_eq(NST_REG(.name = "broker-a", .addr = MASTER_A, .id = -1).status, MQ_EINVAL);
     cr_expect_eq(nst_cluster_info().rep.u.cluster.n_brokers, 0, "nothing was registered");
 
+    /* operations the NameServer does not serve: "not supported" (REQUEST_CODE_NOT_SUPPORTED) */
     r = nst_op(MQ_OP__COUNT);
-    cr_expect_eq(r.status, MQ_EINVAL);
+    cr_expect_eq(r.status, MQ_DECLINED);
     cr_expect_not_null(r.text);
-    cr_expect_eq(nst_op((mq_op_t)-1).status, MQ_EINVAL);
+    cr_expect_eq(nst_op((mq_op_t)-1).status, MQ_DECLINED);
+    cr_expect_eq(nst_op(MQ_OP_PRODUCE).status, MQ_DECLINED);
 }
 
 /* A front-end that passes no pool still gets a reply (the service uses a pool of its own). */

@@ -237,7 +237,7 @@ rmq_need(const rmq_cmd_t *c, const char *key, mq_str_t *out, const char **why)
 }
 
 int
-rmq_map_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const char **why)
+rmq_map_namesrv_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const char **why)
 {
     int64_t id = 0;
     *why = NULL;
@@ -378,8 +378,8 @@ rmq_status_code(const mq_req_t *req, int status)
 }
 
 void
-rmq_map_reply(const mq_req_t *req, int status, const mq_rep_t *rep, int32_t opaque, mq_pool_t *pool,
-              mq_buf_t *out)
+rmq_map_namesrv_reply(const mq_req_t *req, int status, const mq_rep_t *rep, int32_t opaque,
+                      mq_pool_t *pool, mq_buf_t *out)
 {
     rmq_cmd_t r;
     mq_buf_t body = MQ_BUF_INIT;

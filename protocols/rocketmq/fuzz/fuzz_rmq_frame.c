@@ -2,7 +2,9 @@
  *
  * fuzz_rmq_frame.c -- libFuzzer target for the remoting codec: frames parsed back to back from
  * the input, each header decoded (JSON or binary), batch bodies decoded, typed extField reads,
- * and every decoded command re-encoded and decoded again with the same fields.
+ * and every decoded command re-encoded and decoded again with the same fields. Every decoded
+ * command also goes through rmq_map_request(); what maps is answered through rmq_map_reply()
+ * with a reply made up from the request, and that response must decode again.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,8 +13,73 @@
 #include "rmq_batch.h"
 #include "rmq_cmd.h"
 #include "rmq_codes.h"
+#include "rmq_map.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Maps c to a request and answers it with a reply derived from the request's own fields. */
+static void
+fuzz_map(const rmq_cmd_t *c, mq_pool_t *pool)
+{
+    mq_req_t req;
+    mq_rep_t rep;
+    const char *why = NULL;
+    mq_buf_t out = MQ_BUF_INIT;
+    rmq_frame_t f;
+    rmq_cmd_t back;
+    int rc;
+
+    memset(&req, 0, sizeof(req));
+    memset(&rep, 0, sizeof(rep));
+    rc = rmq_map_request(c, pool, &req, &why);
+    if (rc != MQ_OK) {
+        if (rc != MQ_DECLINED && rc != MQ_EINVAL)
+            abort();
+        if (rc == MQ_EINVAL && !why)
+            abort(); /* a refusal always names the field */
+        return;
+    }
+    switch (req.op) {
+    case MQ_OP_PRODUCE: {
+        int64_t *phys;
+        if (req.u.produce.n_msgs < 1 || !req.u.produce.msgs)
+            abort();
+        phys = mq_palloc(pool, (size_t)req.u.produce.n_msgs * sizeof(*phys));
+        for (int i = 0; i < req.u.produce.n_msgs; i++)
+            phys[i] = req.u.produce.msgs[i].born_ts + i;
+        rep.u.produce.phys_offsets = phys;
+        rep.u.produce.n = req.u.produce.n_msgs;
+        rep.u.produce.queue_id = req.u.produce.queue_id;
+        rep.u.produce.uniq_key = req.u.produce.producer_group;
+        rep.u.produce.store_host.v6 = (uint8_t)(req.u.produce.queue_id & 1);
+        rep.u.produce.flush_timeout = req.u.produce.batch;
+        break;
+    }
+    case MQ_OP_PULL:
+        rep.u.pull.status = (int)((uint64_t)req.u.pull.offset % (RMQ_GET__COUNT + 1));
+        rep.u.pull.next_offset = req.u.pull.commit_offset;
+        rep.u.pull.records = &req.u.pull.subscription;
+        rep.u.pull.n_records = 1;
+        break;
+    case MQ_OP_GET_GROUP_MEMBERS:
+        rep.u.list.items = &req.u.group;
+        rep.u.list.n = 1;
+        break;
+    case MQ_OP_CLIENT_HEARTBEAT:
+        if (req.u.heartbeat.client_id.n == 0)
+            abort();
+        break;
+    default:
+        break;
+    }
+    rmq_map_reply(&req, MQ_OK, &rep, c->opaque, pool, &out);
+    if (rmq_frame_parse(out.data, out.len, 1 << 30, &f, NULL) != (ssize_t)out.len ||
+        rmq_cmd_decode(&f, pool, &back) != MQ_OK || back.opaque != c->opaque)
+        abort(); /* every reply we write must decode */
+    mq_buf_reset(&out);
+    rmq_map_reply(&req, MQ_ENOSPC, NULL, c->opaque, pool, &out);
+    mq_buf_fini(&out);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -36,6 +103,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)rmq_cmd_ext_bool(&c, "m", &bo);
             (void)rmq_batch_decode(c.body, &pool, &msgs);
             (void)rmq_request_name(c.code);
+            if (!rmq_cmd_is_response(&c))
+                fuzz_map(&c, &pool);
             rmq_cmd_encode(&c, &b);
             {
                 rmq_frame_t f2;

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * bk.h -- the broker service: the request model's broker operations (produce, pull with long
+ * polling, offsets, client heartbeats) on top of the message store and the metadata tables.
+ *
+ * Threads: every request is handled and answered on the loop thread of the gateway that
+ * delivered it. The store's callbacks (a message dispatched, a sync flush done) arrive on
+ * store threads and are posted to the loop through mq_exec_t.
+ */
+#ifndef MQ_BK_H
+#define MQ_BK_H
+
+#include <stdint.h>
+
+#include "mq/exec.h"
+#include "mq/req.h"
+#include "mq/store.h"
+
+/* broker.conf keys the broker itself reads (the store's keys are in store_config.c). */
+typedef struct bk_config_s {
+    char cluster[128];        /* brokerClusterName (DefaultCluster) */
+    char name[128];           /* brokerName (broker-a) */
+    int64_t id;               /* brokerId (0 = master) */
+    char ip1[64];             /* brokerIP1: the address clients are told (127.0.0.1) */
+    int listen_port;          /* listenPort (10911) */
+    char namesrv_addr[512];   /* namesrvAddr: "host:port;host:port" */
+    int auto_create_topic;    /* autoCreateTopicEnable (true) */
+    int auto_create_group;    /* autoCreateSubscriptionGroup (true) */
+    int default_topic_queues; /* defaultTopicQueueNums (8) */
+    int long_polling;         /* longPollingEnable (true) */
+    int64_t short_polling_ms; /* shortPollingTimeMills (1000) */
+    int64_t max_hold_ms;      /* cap on a held pull (25000: clients give up at 30 s) */
+    store_config_t store;     /* the store's keys */
+} bk_config_t;
+
+typedef struct bk_s bk_t;
+
+/* Functions used to configure a broker. */
+void bk_config_defaults(bk_config_t *cfg);
+/* Sets a broker.conf key (the broker's or the store's). Returns MQ_OK, MQ_ENOENT for a key
+ * nobody knows (the caller warns), MQ_EINVAL with err filled. */
+int bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, size_t errlen);
+/* Loads a Java-style properties file; unknown keys are logged as warnings. */
+int bk_config_load(bk_config_t *cfg, const char *path);
+void bk_config_foreach(const bk_config_t *cfg,
+                       void (*fn)(void *arg, const char *key, const char *value), void *arg);
+
+/* Functions used to run a broker. */
+int bk_open(const bk_config_t *cfg, mq_exec_t *exec, bk_t **out); /* opens the store too */
+/* Answers held pulls, persists, closes the store. Work it posted may still be queued on the
+ * loop: drain the loop (gw_drain) before bk_free. */
+void bk_close(bk_t *bk);
+void bk_free(bk_t *bk);
+mq_service_t *bk_service(bk_t *bk);
+store_t *bk_store(bk_t *bk);
+
+/* Builds the REGISTER_BROKER request that announces this broker (its topics and address) into
+ * req (allocations in pool). The embedding process sends it to its NameServers every 30 s and
+ * whenever the hook set with bk_on_topics_changed fires. */
+void bk_registration(bk_t *bk, mq_pool_t *pool, mq_register_broker_t *out);
+void bk_on_topics_changed(bk_t *bk, void (*fn)(void *arg), void *arg);
+
+#endif /* MQ_BK_H */

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * bk_client.c -- clients of consumer groups (RocketMQ's ConsumerManager): heartbeats register
+ * a client's subscriptions and create the group's %RETRY% topic; a client leaves by
+ * UNREGISTER_CLIENT, by closing its connection, or after 120 s without a heartbeat.
+ * GET_CONSUMER_LIST_BY_GROUP answers the group's client ids.
+ *
+ * Not yet: NOTIFY_CONSUMER_IDS_CHANGED to the group's members on a change (clients rebalance
+ * on their own every 20 s meanwhile).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bk_int.h"
+#include "mq/log.h"
+
+#define BK_CLIENT_TIMEOUT_MS 120000
+
+static void
+bk_client_clear_subs(bk_client_t *c)
+{
+    for (int i = 0; i < c->n_subs; i++) {
+        free(c->sub_topics[i]);
+        free(c->sub_exprs[i]);
+    }
+    free(c->sub_topics);
+    free(c->sub_exprs);
+    c->sub_topics = c->sub_exprs = NULL;
+    c->n_subs = 0;
+}
+
+static void
+bk_group_remove_at(bk_group_t *g, int i)
+{
+    bk_client_clear_subs(&g->clients[i]);
+    free(g->clients[i].client_id);
+    g->clients[i] = g->clients[--g->n_clients];
+}
+
+static bk_group_t *
+bk_group_get(bk_t *bk, mq_str_t name, int create)
+{
+    bk_group_t *g = mq_strmap_get(&bk->groups, name);
+    if (!g && create) {
+        g = mq_xcalloc(1, sizeof(*g));
+        g->name = mq_str_dup(name);
+        mq_strmap_put(&bk->groups, name, g);
+    }
+    return g;
+}
+
+void
+bk_handle_heartbeat(bk_t *bk, mq_req_t *req)
+{
+    mq_heartbeat_t *hb = &req->u.heartbeat;
+    int64_t now = mq_now_ms();
+
+    for (int i = 0; i < hb->n_consumer_groups; i++) {
+        mq_consumer_group_t *cg = &hb->consumer_groups[i];
+        bk_group_t *g;
+        bk_client_t *c = NULL;
+        char retry[300];
+        if (cg->group.n == 0 || cg->group.n > 200)
+            continue;
+        g = bk_group_get(bk, cg->group, 1);
+        for (int k = 0; k < g->n_clients && !c; k++)
+            if (mq_str_eq_cstr(hb->client_id, g->clients[k].client_id))
+                c = &g->clients[k];
+        if (!c) {
+            if (g->n_clients == g->cap) {
+                g->cap = g->cap ? g->cap * 2 : 4;
+                g->clients = mq_xrealloc(g->clients, (size_t)g->cap * sizeof(*g->clients));
+            }
+            c = &g->clients[g->n_clients++];
+            memset(c, 0, sizeof(*c));
+            c->client_id = mq_str_dup(hb->client_id);
+            MQ_LOG_INFO("broker", "consumer %s joined group %s", c->client_id, g->name);
+        }
+        c->session = req->session;
+        c->last_seen_ms = now;
+        bk_client_clear_subs(c);
+        if (cg->n_subs > 0) {
+            c->sub_topics = mq_xcalloc((size_t)cg->n_subs, sizeof(char *));
+            c->sub_exprs = mq_xcalloc((size_t)cg->n_subs, sizeof(char *));
+            for (int s = 0; s < cg->n_subs; s++) {
+                c->sub_topics[s] = mq_str_dup(cg->subs[s].topic);
+                c->sub_exprs[s] = mq_str_dup(cg->subs[s].expression);
+            }
+            c->n_subs = cg->n_subs;
+        }
+        if (!cg->broadcasting) {
+            snprintf(retry, sizeof(retry), "%%RETRY%%%s", g->name);
+            bk_topic_ensure(bk, retry, 1, STORE_PERM_READ | STORE_PERM_WRITE);
+        }
+    }
+    bk_reply(req, MQ_OK, NULL);
+}
+
+void
+bk_handle_unregister(bk_t *bk, mq_req_t *req)
+{
+    mq_client_unregister_t *u = &req->u.client_unregister;
+    bk_group_t *g = u->consumer_group.n ? bk_group_get(bk, u->consumer_group, 0) : NULL;
+    for (int i = 0; g && i < g->n_clients; i++) {
+        if (mq_str_eq_cstr(u->client_id, g->clients[i].client_id)) {
+            MQ_LOG_INFO("broker", "consumer %s left group %s", g->clients[i].client_id, g->name);
+            bk_group_remove_at(g, i);
+            break;
+        }
+    }
+    bk_reply(req, MQ_OK, NULL);
+}
+
+void
+bk_handle_members(bk_t *bk, mq_req_t *req)
+{
+    bk_group_t *g = bk_group_get(bk, req->u.group, 0);
+    mq_rep_t rep;
+    memset(&rep, 0, sizeof(rep));
+    if (!g || g->n_clients == 0) {
+        bk_reply(req, MQ_ENOENT, "no consumer in this group");
+        return;
+    }
+    rep.u.list.items = mq_palloc(req->pool, (size_t)g->n_clients * sizeof(mq_str_t));
+    for (int i = 0; i < g->n_clients; i++)
+        rep.u.list.items[i] =
+            (mq_str_t){mq_pstrdup(req->pool, mq_str_from_cstr(g->clients[i].client_id)),
+                       strlen(g->clients[i].client_id)};
+    rep.u.list.n = g->n_clients;
+    req->reply(req, MQ_OK, &rep);
+}
+
+/* Removes clients matching (session == s) or (last_seen < cutoff). */
+static void
+bk_clients_remove(bk_t *bk, void *s, int64_t cutoff, const char *why)
+{
+    size_t it = 0;
+    mq_str_t k;
+    void *v;
+    while (mq_strmap_next(&bk->groups, &it, &k, &v)) {
+        bk_group_t *g = v;
+        for (int i = 0; i < g->n_clients;) {
+            bk_client_t *c = &g->clients[i];
+            if ((s && c->session == s) || (!s && c->last_seen_ms < cutoff)) {
+                MQ_LOG_INFO("broker", "consumer %s left group %s (%s)", c->client_id, g->name, why);
+                bk_group_remove_at(g, i);
+            } else {
+                i++;
+            }
+        }
+    }
+}
+
+void
+bk_clients_session_closed(bk_t *bk, void *session)
+{
+    bk_clients_remove(bk, session, 0, "connection closed");
+}
+
+void
+bk_clients_expire(bk_t *bk, int64_t now_ms)
+{
+    bk_clients_remove(bk, NULL, now_ms - BK_CLIENT_TIMEOUT_MS, "no heartbeat for 120 s");
+}
+
+const char *
+bk_clients_subscription(bk_t *bk, mq_str_t group, mq_str_t topic)
+{
+    bk_group_t *g = bk_group_get(bk, group, 0);
+    for (int i = 0; g && i < g->n_clients; i++)
+        for (int s = 0; s < g->clients[i].n_subs; s++)
+            if (mq_str_eq_cstr(topic, g->clients[i].sub_topics[s]))
+                return g->clients[i].sub_exprs[s];
+    return NULL;
+}
+
+static void
+bk_group_free(void *p)
+{
+    bk_group_t *g = p;
+    while (g->n_clients > 0)
+        bk_group_remove_at(g, g->n_clients - 1);
+    free(g->clients);
+    free(g->name);
+    free(g);
+}
+
+void
+bk_clients_fini(bk_t *bk)
+{
+    mq_strmap_fini(&bk->groups, bk_group_free);
+}

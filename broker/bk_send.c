@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * bk_send.c -- PRODUCE: the broker's part of SendMessageProcessor. Checks the topic (auto-
+ * creating it from TBW102 when allowed), its write permission and the queue id, picks a queue
+ * when the client left it to the broker, gives every message a UNIQ_KEY when it has none and
+ * the CLUSTER property, and appends the whole request with one store_put(). Under SYNC_FLUSH
+ * (unless the message says WAIT=false) the reply waits for the flush: the store calls back on
+ * its flush thread and the reply is posted to the loop.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bk_int.h"
+#include "mq/log.h"
+
+typedef struct bk_send_wait_s {
+    store_waiter_t w; /* the store's completion record */
+    bk_t *bk;
+    mq_req_t *req;
+    mq_produce_result_t res;
+    int status; /* from the flush thread */
+} bk_send_wait_t;
+
+static void
+bk_send_reply(mq_req_t *req, const mq_produce_result_t *res)
+{
+    mq_rep_t rep;
+    memset(&rep, 0, sizeof(rep));
+    rep.u.produce = *res;
+    req->reply(req, MQ_OK, &rep);
+}
+
+static void
+bk_send_flushed_on_loop(void *arg)
+{
+    bk_send_wait_t *sw = arg;
+    if (sw->status == MQ_ETIMEDOUT)
+        sw->res.flush_timeout = 1; /* stored, but not flushed in time: FLUSH_DISK_TIMEOUT */
+    if (sw->status == MQ_OK || sw->status == MQ_ETIMEDOUT)
+        bk_send_reply(sw->req, &sw->res);
+    else
+        bk_reply(sw->req, sw->status, "the store is shutting down");
+}
+
+static void
+bk_send_flushed(store_waiter_t *w, int status)
+{
+    bk_send_wait_t *sw = MQ_CONTAINER_OF(w, bk_send_wait_t, w);
+    sw->status = status;
+    sw->bk->exec->post(sw->bk->exec, bk_send_flushed_on_loop, sw);
+}
+
+/* Adds UNIQ_KEY (when absent) and CLUSTER to a message's properties (copy in the pool). */
+static void
+bk_send_props(bk_t *bk, mq_pool_t *pool, mq_msg_t *m, mq_str_t *uniq_out)
+{
+    mq_str_t v;
+    int has_uniq = mq_props_get(m->props, MQ_PROP_UNIQ_KEY, &v);
+    int has_cluster = mq_props_get(m->props, MQ_PROP_CLUSTER, &v);
+    mq_buf_t b = MQ_BUF_INIT;
+    char *copy;
+
+    if (has_uniq && has_cluster) {
+        mq_props_get(m->props, MQ_PROP_UNIQ_KEY, uniq_out);
+        return;
+    }
+    mq_buf_append_str(&b, m->props);
+    if (m->props.n && m->props.p[m->props.n - 1] != MQ_PROP_PAIR_SEP)
+        mq_buf_append(&b, "\002", 1);
+    if (!has_uniq) {
+        char id[33];
+        mq_uniq_gen_next(&bk->uniq, mq_now_ms(), id);
+        mq_props_put(&b, MQ_STR(MQ_PROP_UNIQ_KEY), (mq_str_t){id, 32});
+    }
+    if (!has_cluster)
+        mq_props_put(&b, MQ_STR(MQ_PROP_CLUSTER), mq_str_from_cstr(bk->cfg.cluster));
+    copy = mq_palloc(pool, b.len ? b.len : 1);
+    memcpy(copy, b.data, b.len);
+    m->props = (mq_str_t){copy, b.len};
+    mq_buf_fini(&b);
+    mq_props_get(m->props, MQ_PROP_UNIQ_KEY, uniq_out);
+}
+
+void
+bk_handle_produce(bk_t *bk, mq_req_t *req)
+{
+    mq_produce_t *p = &req->u.produce;
+    store_topic_config_t tc;
+    bk_send_wait_t *sw;
+    int32_t qid;
+    int rc, wait = 1;
+    mq_str_t v;
+
+    if (p->n_msgs <= 0) {
+        bk_reply(req, MQ_EINVAL, "no message in the request");
+        return;
+    }
+    rc = bk_topic_get(bk, p->topic, &tc);
+    if (rc != MQ_OK)
+        rc = bk_topic_auto_create(bk, p->topic, p->default_topic, p->default_queues, &tc);
+    if (rc != MQ_OK) {
+        size_t tl = p->topic.n + 64;
+        char *text = mq_palloc(req->pool, tl);
+        snprintf(text, tl, "topic[%.*s] not exist, apply first please!", (int)p->topic.n,
+                 p->topic.p);
+        bk_reply(req, rc == MQ_EINVAL ? MQ_EINVAL : MQ_ENOENT, text);
+        return;
+    }
+    if (!(tc.perm & STORE_PERM_WRITE)) {
+        size_t tl = p->topic.n + 64;
+        char *text = mq_palloc(req->pool, tl);
+        snprintf(text, tl, "the topic[%s] sending message is forbidden", tc.name);
+        bk_reply(req, MQ_EPERM, text);
+        return;
+    }
+    qid = p->queue_id;
+    if (qid < 0)
+        qid = (int32_t)(bk->rr++ % (uint32_t)(tc.write_queues > 0 ? tc.write_queues : 1));
+    if (qid >= MQ_MAX(tc.write_queues, tc.read_queues)) {
+        bk_reply(req, MQ_EINVAL, "queueId out of range");
+        return;
+    }
+    sw = mq_pcalloc(req->pool, sizeof(*sw));
+    sw->bk = bk;
+    sw->req = req;
+    sw->res.phys_offsets = mq_palloc(req->pool, (size_t)p->n_msgs * sizeof(int64_t));
+    for (int i = 0; i < p->n_msgs; i++) {
+        mq_msg_t *m = &p->msgs[i];
+        mq_str_t uniq = MQ_STR_NULL;
+        m->topic = p->topic;
+        m->queue_id = qid;
+        bk_send_props(bk, req->pool, m, &uniq);
+        if (i == 0)
+            sw->res.uniq_key = uniq;
+        if (mq_props_get(m->props, MQ_PROP_WAIT, &v) && mq_str_eq(v, MQ_STR("false")))
+            wait = 0;
+    }
+    sw->w.cb = bk_send_flushed;
+    rc = store_put(bk->store, p->msgs, p->n_msgs, wait ? &sw->w : NULL);
+    if (rc != MQ_OK && rc != MQ_AGAIN) {
+        char text[640];
+        if (rc == MQ_ENOSPC) {
+            char why[512];
+            store_status_text(bk->store, why, sizeof(why));
+            snprintf(text, sizeof(text),
+                     "service not available now. It may be caused by one of the following "
+                     "reasons: %s",
+                     why[0] ? why : "the broker's disk is full");
+        } else {
+            snprintf(text, sizeof(text), "store put failed: %s", mq_err_text(rc));
+        }
+        bk_reply(req, rc, mq_pstrdup(req->pool, mq_str_from_cstr(text)));
+        return;
+    }
+    sw->res.queue_id = qid;
+    sw->res.queue_offset = p->msgs[0].queue_offset;
+    sw->res.n = p->n_msgs;
+    sw->res.store_host = p->msgs[0].store_host;
+    for (int i = 0; i < p->n_msgs; i++)
+        sw->res.phys_offsets[i] = p->msgs[i].phys_offset;
+    if (rc == MQ_OK)
+        bk_send_reply(req, &sw->res); /* else the flush callback replies */
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * gw_main_broker.c -- `mqbroker`. For now it runs the all-in-one server: an embedded
+ * NameServer (namesrvListenPort, 9876) and the broker (listenPort, 10911, and the "VIP"
+ * channel listenPort-2) on one event loop, with the store under storePathRootDir
+ * ($HOME/store). The broker registers with the embedded NameServer at start, every 30 s and
+ * whenever its topics change.
+ *
+ *   mqbroker --all-in-one [-c broker.conf] [--key=value ...] [-p]
+ *
+ * Every broker.conf key may be given as --key=value (after -c, so it wins). -p prints the
+ * configuration and exits, as RocketMQ's mqbroker -p does. Registration with remote
+ * NameServers (mqbroker -n host:9876 without --all-in-one) is not implemented yet.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bk.h"
+#include "gw.h"
+#include "gw_rmq.h"
+#include "mq/log.h"
+#include "ns.h"
+
+typedef struct bm_ctx_s {
+    bk_t *bk;
+    ns_t *ns;
+} bm_ctx_t;
+
+static void
+bm_print_key(void *arg, const char *key, const char *value)
+{
+    (void)arg;
+    printf("%s=%s\n", key, value);
+}
+
+static void
+bm_register_done(mq_req_t *req, int status, const mq_rep_t *rep)
+{
+    (void)rep;
+    if (status != MQ_OK)
+        MQ_LOG_ERROR("broker", "registration with the embedded NameServer failed: %s",
+                     mq_err_name(status));
+    mq_pool_fini(req->pool);
+}
+
+/* Registers the broker with the embedded NameServer, in process. */
+static void
+bm_register(void *arg)
+{
+    bm_ctx_t *ctx = arg;
+    mq_service_t *ns = ns_service(ctx->ns);
+    mq_pool_t pool;
+    mq_req_t req;
+
+    mq_pool_init(&pool, 0);
+    memset(&req, 0, sizeof(req));
+    req.op = MQ_OP_REGISTER_BROKER;
+    req.pool = &pool;
+    req.reply = bm_register_done;
+    req.session = NULL; /* not tied to a connection: expires only by the heartbeat timeout */
+    bk_registration(ctx->bk, &pool, &req.u.register_broker);
+    ns->handle(ns, &req);
+}
+
+static void
+bm_housekeep(void *arg)
+{
+    bm_ctx_t *ctx = arg;
+    ns_housekeep(ctx->ns, mq_now_ms());
+}
+
+static int
+bm_usage(void)
+{
+    fprintf(stderr, "usage: mqbroker --all-in-one [-c broker.conf] [--key=value ...] [-p]\n"
+                    "  broker.conf keys as in RocketMQ (brokerName, listenPort, "
+                    "storePathRootDir, flushDiskType, ...)\n"
+                    "  namesrvListenPort (9876): the embedded NameServer's port\n");
+    return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    bk_config_t cfg;
+    bm_ctx_t ctx = {NULL, NULL};
+    gw_rmq_t fe_ns, fe_bk;
+    gw_t *gw;
+    int all_in_one = 0, print = 0, ns_port = 9876, ns_bound = 0, bk_bound = 0;
+    char err[256];
+
+    bk_config_defaults(&cfg);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--all-in-one") == 0) {
+            all_in_one = 1;
+        } else if (strcmp(argv[i], "-p") == 0) {
+            print = 1;
+        } else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+            if (bk_config_load(&cfg, argv[++i]) != MQ_OK)
+                return 1;
+        } else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
+            snprintf(cfg.namesrv_addr, sizeof(cfg.namesrv_addr), "%s", argv[++i]);
+        } else if (strncmp(argv[i], "--", 2) == 0 && strchr(argv[i], '=')) {
+            char key[128];
+            const char *eq = strchr(argv[i], '=');
+            int rc;
+            snprintf(key, sizeof(key), "%.*s", (int)(eq - argv[i] - 2), argv[i] + 2);
+            if (strcmp(key, "namesrvListenPort") == 0) {
+                ns_port = atoi(eq + 1);
+                continue;
+            }
+            if (strcmp(key, "logLevel") == 0) {
+                mq_log_level_t l;
+                if (mq_log_level_parse(eq + 1, &l) == MQ_OK)
+                    mq_log_set_level(l);
+                continue;
+            }
+            rc = bk_config_set(&cfg, key, eq + 1, err, sizeof(err));
+            if (rc == MQ_ENOENT) {
+                fprintf(stderr, "mqbroker: unknown key %s\n", key);
+                return 1;
+            }
+            if (rc != MQ_OK) {
+                fprintf(stderr, "mqbroker: %s\n", err);
+                return 1;
+            }
+        } else {
+            return bm_usage();
+        }
+    }
+    if (print) {
+        bk_config_foreach(&cfg, bm_print_key, NULL);
+        return 0;
+    }
+    if (!all_in_one) {
+        fprintf(stderr, "mqbroker: registering with remote NameServers is not implemented yet; "
+                        "run mqbroker --all-in-one (embedded NameServer)\n");
+        return 1;
+    }
+    gw = gw_new();
+    ctx.ns = ns_new(NULL);
+    if (!gw)
+        return 1;
+    /* Bind first: with listenPort=0 the broker must know its port before it opens (it is
+     * written into every stored record and announced to the NameServer). */
+    gw_rmq_init(&fe_ns, ns_service(ctx.ns));
+    gw_rmq_init(&fe_bk, NULL);
+    if (gw_listen(gw, "0.0.0.0", ns_port, &fe_ns.proto, &fe_ns, &ns_bound) != MQ_OK ||
+        gw_listen(gw, "0.0.0.0", cfg.listen_port, &fe_bk.proto, &fe_bk, &bk_bound) != MQ_OK)
+        return 1;
+    if (cfg.listen_port != 0 && cfg.listen_port >= 2) {
+        int vip = 0; /* the "VIP" channel RocketMQ listens on too (optional) */
+        if (gw_listen(gw, "0.0.0.0", cfg.listen_port - 2, &fe_bk.proto, &fe_bk, &vip) != MQ_OK)
+            MQ_LOG_WARN("broker", "cannot listen on the VIP port %d; continuing without it",
+                        cfg.listen_port - 2);
+    }
+    cfg.listen_port = bk_bound;
+    if (bk_open(&cfg, gw_exec(gw), &ctx.bk) != MQ_OK)
+        return 1;
+    fe_bk.svc = bk_service(ctx.bk);
+    bk_on_topics_changed(ctx.bk, bm_register, &ctx);
+    bm_register(&ctx);
+    gw_timer_start(gw, 30.0, bm_register, &ctx);
+    gw_timer_start(gw, 5.0, bm_housekeep, &ctx);
+    gw_set_idle_timeout(gw, 120000);
+    printf("The Name Server boot success. serializeType=JSON, address 0.0.0.0:%d\n", ns_bound);
+    printf("The broker[%s, %s:%d] boot success. serializeType=JSON and name server is "
+           "127.0.0.1:%d\n",
+           cfg.name, cfg.ip1, bk_bound, ns_bound);
+    printf("store: %s (%s)\n", cfg.store.root_dir,
+           cfg.store.flush_mode == STORE_SYNC_FLUSH ? "SYNC_FLUSH" : "ASYNC_FLUSH");
+    printf("next: export NAMESRV_ADDR=127.0.0.1:%d  (RocketMQ clients)\n", ns_bound);
+    fflush(stdout);
+    gw_run(gw);
+    MQ_LOG_INFO("broker", "shutting down");
+    bk_close(ctx.bk);
+    gw_drain(gw);
+    gw_free(gw);
+    bk_free(ctx.bk);
+    ns_free(ctx.ns);
+    MQ_LOG_INFO("broker", "The broker[%s] shut down", cfg.name);
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * rmq_map.c -- the entry points of the RemotingCommand <-> request model translation
+ * (rmq_map.h). Each family of codes has its own file (rmq_map_broker.c, rmq_map_namesrv.c);
+ * this one asks them in turn, so a front-end serving either service sees one pair of calls.
+ * The mapping accepts every code it knows, whichever service is behind the front-end; a service
+ * without the operation answers MQ_DECLINED, which becomes REQUEST_CODE_NOT_SUPPORTED.
+ */
+#include "rmq_map.h"
+#include "rmq_codes.h"
+
+int
+rmq_map_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const char **why)
+{
+    int rc = rmq_map_broker_request(c, pool, req, why);
+    if (rc == MQ_DECLINED)
+        rc = rmq_map_namesrv_request(c, pool, req, why);
+    return rc;
+}
+
+void
+rmq_map_reply(const mq_req_t *req, int status, const mq_rep_t *rep, int32_t opaque, mq_pool_t *pool,
+              mq_buf_t *out)
+{
+    if (status == MQ_DECLINED) {
+        /* a service without this operation (a broker code sent to the NameServer, or the
+         * reverse): what a Java server answers for a code it has no processor for */
+        rmq_map_error(RMQ_RC_REQUEST_CODE_NOT_SUPPORTED, opaque,
+                      rep && rep->text ? rep->text : " request type not supported", out);
+        return;
+    }
+    if (rmq_map_broker_reply(req, status, rep, opaque, pool, out) == MQ_DECLINED)
+        rmq_map_namesrv_reply(req, status, rep, opaque, pool, out);
+}
