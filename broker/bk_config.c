@@ -61,7 +61,7 @@ bk_parse_i64(const char *v, int64_t min, int64_t max, int64_t *out)
 int
 bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, size_t errlen)
 {
-    int64_t n;
+    int64_t n = 0;
     int b = 0, bad = 0;
     if (strcmp(key, "brokerClusterName") == 0)
         snprintf(cfg->cluster, sizeof(cfg->cluster), "%s", value);
@@ -74,11 +74,11 @@ bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, s
     else if (strcmp(key, "brokerId") == 0)
         bad = bk_parse_i64(value, 0, INT32_MAX, &cfg->id);
     else if (strcmp(key, "listenPort") == 0) {
-        bad = bk_parse_i64(value, 0, 65535, &n);
-        cfg->listen_port = (int)n;
+        if (!(bad = bk_parse_i64(value, 0, 65535, &n)))
+            cfg->listen_port = (int)n;
     } else if (strcmp(key, "defaultTopicQueueNums") == 0) {
-        bad = bk_parse_i64(value, 1, 65535, &n);
-        cfg->default_topic_queues = (int)n;
+        if (!(bad = bk_parse_i64(value, 1, 65535, &n)))
+            cfg->default_topic_queues = (int)n;
     } else if (strcmp(key, "shortPollingTimeMills") == 0)
         bad = bk_parse_i64(value, 1, 3600000, &cfg->short_polling_ms);
     else if (strcmp(key, "autoCreateTopicEnable") == 0)
@@ -86,8 +86,8 @@ bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, s
     else if (strcmp(key, "autoCreateSubscriptionGroup") == 0)
         bad = bk_parse_bool(value, &cfg->auto_create_group);
     else if (strcmp(key, "longPollingEnable") == 0) {
-        bad = bk_parse_bool(value, &b);
-        cfg->long_polling = b;
+        if (!(bad = bk_parse_bool(value, &b)))
+            cfg->long_polling = b;
     } else
         return store_config_set(&cfg->store, key, value, err, errlen);
     if (bad) {

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-10}
 BENCH=${MQ_BENCH_BIN:-build/release/tools/mqstorebench}
 SCRATCH=${MQ_BENCH_DIR:-/var/tmp}
-[ -x "$BENCH" ] || { echo "build first: tools/run.sh --help (or cmake --build build/release)" >&2; exit 1; }
+[ -x "$BENCH" ] || { echo "build first: cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release && cmake --build build/release" >&2; exit 1; }
 
 prewarm() {
     [ "${MQ_BENCH_PREWARM:-1}" = 1 ] || return 0
