@@ -4,10 +4,11 @@
 #
 #   1. installs missing Debian packages (tools/setup.sh)
 #   2. builds with -Werror and runs every CTest test (unit tests, crash tests, dependency check)
-#   3. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs them again
-#   4. builds the libFuzzer targets with clang-14 and runs each from its seed corpus for
+#   3. builds the Release tree tools/run.sh uses (-O3 finds other warnings)
+#   4. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs them again
+#   5. builds the libFuzzer targets with clang-14 and runs each from its seed corpus for
 #      MQ_FUZZ_SECONDS (default 60) seconds
-# Exits non-zero when anything fails. Build trees: build/test, build/asan, build/fuzz.
+# Exits non-zero when anything fails. Build trees: build/test, build/release-check, build/asan, build/fuzz.
 # Environment: MQ_FUZZ_SECONDS, MQ_TEST_SKIP_ASAN=1, MQ_TEST_SKIP_FUZZ=1, MQ_JOBS.
 set -eu
 cd "$(dirname "$0")/.."
@@ -38,6 +39,11 @@ step "build (-Werror) and unit/crash tests"
 if build build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
     ctest --test-dir build/test --output-on-failure -j "$JOBS" --timeout 600; then :; else
     FAILED="$FAILED plain"
+fi
+
+step "release build (-O3, as tools/run.sh builds it)"
+if build build/release-check -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF; then :; else
+    FAILED="$FAILED release"
 fi
 
 if [ "${MQ_TEST_SKIP_ASAN:-0}" != 1 ]; then
