@@ -17,6 +17,52 @@
 
 /* ---- Decoding ---- */
 
+/* Length of the valid UTF-8 sequence at p (n > 0 bytes left), or 0 if invalid. */
+static size_t
+rmq_utf8_len(const unsigned char *p, size_t n)
+{
+    size_t len;
+    uint32_t c = p[0], min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        c &= 0x1F;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        c &= 0x0F;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        c &= 0x07;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* Whether all n bytes at p are valid UTF-8. */
+static int
+rmq_utf8_valid(const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    for (size_t i = 0, len; i < n; i += len)
+        if ((len = rmq_utf8_len(u + i, n - i)) == 0)
+            return 0;
+    return 1;
+}
+
 static int
 rmq_json_int(json_t *v, int32_t *out)
 {
@@ -128,8 +174,9 @@ rmq_decode_binary(const rmq_frame_t *f, mq_pool_t *pool, rmq_cmd_t *c)
             return MQ_EPROTO;
         if (k.n == 0)
             continue; /* a zero-length key decodes as null: skip */
-        if (memchr(k.p, '\0', k.n))
-            return MQ_EPROTO; /* no field name holds a NUL; JSON replies could not carry it */
+        if (memchr(k.p, '\0', k.n) || !rmq_utf8_valid(k.p, k.n))
+            return MQ_EPROTO; /* a field name is text: no NUL, valid UTF-8 (else two names
+                                 could become one once written as JSON) */
         {
             int dup = 0; /* a repeated name replaces the earlier value, as a Java map does */
             for (int i = 0; i < c->n_ext && !dup; i++)
@@ -261,41 +308,6 @@ rmq_cmd_add_i64(rmq_cmd_t *c, mq_pool_t *pool, const char *key, int64_t val)
     char num[24];
     int n = snprintf(num, sizeof(num), "%" PRId64, val);
     rmq_cmd_add(c, pool, key, (mq_str_t){num, (size_t)n});
-}
-
-/* Length of the valid UTF-8 sequence at p (n > 0 bytes left), or 0 if invalid. */
-static size_t
-rmq_utf8_len(const unsigned char *p, size_t n)
-{
-    size_t len;
-    uint32_t c = p[0], min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        c &= 0x1F;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        c &= 0x0F;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    return len;
 }
 
 /* Appends s as a JSON string literal; bytes that are not UTF-8 become U+FFFD, as a Java
