@@ -5,8 +5,9 @@
  * UNREGISTER_CLIENT, by closing its connection, or after 120 s without a heartbeat.
  * GET_CONSUMER_LIST_BY_GROUP answers the group's client ids.
  *
- * Not yet: NOTIFY_CONSUMER_IDS_CHANGED to the group's members on a change (clients rebalance
- * on their own every 20 s meanwhile).
+ * When a group's membership or subscriptions change, every remaining member is sent
+ * NOTIFY_CONSUMER_IDS_CHANGED so it rebalances at once instead of within its 20 s period
+ * (RocketMQ's notifyConsumerIdsChangedEnable, on by default).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,37 @@ bk_group_remove_at(bk_group_t *g, int i)
     g->clients[i] = g->clients[--g->n_clients];
 }
 
+/* Tells every member of g that the group changed (once per connection). */
+static void
+bk_group_notify(bk_group_t *g)
+{
+    mq_notice_t n;
+    memset(&n, 0, sizeof(n));
+    n.kind = MQ_NOTICE_CONSUMER_IDS_CHANGED;
+    n.group = mq_str_from_cstr(g->name);
+    for (int i = 0; i < g->n_clients; i++) {
+        bk_client_t *c = &g->clients[i];
+        int seen = 0;
+        for (int k = 0; k < i && !seen; k++)
+            seen = g->clients[k].session == c->session;
+        if (!seen && c->notify && c->session)
+            c->notify(c->session, &n);
+    }
+}
+
+/* Do the heartbeat's subscriptions differ from what the client had? */
+static int
+bk_client_subs_differ(const bk_client_t *c, const mq_consumer_group_t *cg)
+{
+    if (c->n_subs != cg->n_subs)
+        return 1;
+    for (int s = 0; s < cg->n_subs; s++)
+        if (!mq_str_eq_cstr(cg->subs[s].topic, c->sub_topics[s]) ||
+            !mq_str_eq_cstr(cg->subs[s].expression, c->sub_exprs[s]))
+            return 1;
+    return 0;
+}
+
 static bk_group_t *
 bk_group_get(bk_t *bk, mq_str_t name, int create)
 {
@@ -61,6 +93,7 @@ bk_handle_heartbeat(bk_t *bk, mq_req_t *req)
         bk_group_t *g;
         bk_client_t *c = NULL;
         char retry[300];
+        int changed = 0;
         if (cg->group.n == 0 || cg->group.n > 200)
             continue;
         g = bk_group_get(bk, cg->group, 1);
@@ -76,8 +109,11 @@ bk_handle_heartbeat(bk_t *bk, mq_req_t *req)
             memset(c, 0, sizeof(*c));
             c->client_id = mq_str_dup(hb->client_id);
             MQ_LOG_INFO("broker", "consumer %s joined group %s", c->client_id, g->name);
+            changed = 1;
         }
+        changed |= c->session != req->session || bk_client_subs_differ(c, cg);
         c->session = req->session;
+        c->notify = req->notify;
         c->last_seen_ms = now;
         bk_client_clear_subs(c);
         if (cg->n_subs > 0) {
@@ -93,6 +129,8 @@ bk_handle_heartbeat(bk_t *bk, mq_req_t *req)
             snprintf(retry, sizeof(retry), "%%RETRY%%%s", g->name);
             bk_topic_ensure(bk, retry, 1, STORE_PERM_READ | STORE_PERM_WRITE);
         }
+        if (changed)
+            bk_group_notify(g);
     }
     bk_reply(req, MQ_OK, NULL);
 }
@@ -106,6 +144,7 @@ bk_handle_unregister(bk_t *bk, mq_req_t *req)
         if (mq_str_eq_cstr(u->client_id, g->clients[i].client_id)) {
             MQ_LOG_INFO("broker", "consumer %s left group %s", g->clients[i].client_id, g->name);
             bk_group_remove_at(g, i);
+            bk_group_notify(g);
             break;
         }
     }
@@ -140,15 +179,19 @@ bk_clients_remove(bk_t *bk, void *s, int64_t cutoff, const char *why)
     void *v;
     while (mq_strmap_next(&bk->groups, &it, &k, &v)) {
         bk_group_t *g = v;
+        int removed = 0;
         for (int i = 0; i < g->n_clients;) {
             bk_client_t *c = &g->clients[i];
             if ((s && c->session == s) || (!s && c->last_seen_ms < cutoff)) {
                 MQ_LOG_INFO("broker", "consumer %s left group %s (%s)", c->client_id, g->name, why);
                 bk_group_remove_at(g, i);
+                removed = 1;
             } else {
                 i++;
             }
         }
+        if (removed)
+            bk_group_notify(g);
     }
 }
 

@@ -27,6 +27,7 @@ struct bk_hold_s {
 typedef struct bk_client_s {
     char *client_id;      /* clientID */
     void *session;        /* its connection */
+    mq_notify_fn notify;  /* sends notices to session (NULL: cannot) */
     int64_t last_seen_ms; /* last heartbeat */
     char **sub_topics;    /* subscribed topics */
     char **sub_exprs;     /* their expressions */

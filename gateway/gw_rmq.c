@@ -82,6 +82,24 @@ gw_rmq_born_host(gw_conn_t *c, mq_produce_t *p)
         p->msgs[i].born_host = h;
 }
 
+/* mq_notify_fn: a server-initiated one-way request on the session's connection. */
+static void
+gw_rmq_notify(void *session, const mq_notice_t *n)
+{
+    gw_conn_t *c = session;
+    gw_rmq_t *fe = gw_conn_proto_ctx(c);
+    mq_pool_t pool;
+    mq_buf_t out = MQ_BUF_INIT;
+    if (!gw_conn_is_open(c))
+        return;
+    mq_pool_init(&pool, 512);
+    rmq_map_notice(n, (int32_t)(fe->next_opaque++ & 0x7fffffff), &pool, &out);
+    if (out.len > 0)
+        gw_rmq_send(c, &out);
+    mq_buf_fini(&out);
+    mq_pool_fini(&pool);
+}
+
 static ssize_t
 gw_rmq_on_data(gw_conn_t *c, const uint8_t *p, size_t n)
 {
@@ -113,7 +131,7 @@ gw_rmq_on_data(gw_conn_t *c, const uint8_t *p, size_t n)
         goto done;
     }
     if (rmq_cmd_is_response(&cmd))
-        goto done; /* answers to our own requests: none are sent yet */
+        goto done; /* answers to our requests: only one-way notices are sent so far */
     rq->opaque = cmd.opaque;
     rq->code = cmd.code;
     rq->oneway = rmq_cmd_is_oneway(&cmd);
@@ -140,6 +158,7 @@ gw_rmq_on_data(gw_conn_t *c, const uint8_t *p, size_t n)
     rq->base.pool = &rq->pool;
     rq->base.reply = gw_rmq_reply;
     rq->base.session = c;
+    rq->base.notify = gw_rmq_notify;
     rq->conn = c;
     gw_conn_hold(c);
     fe->svc->handle(fe->svc, &rq->base); /* replies now or later; frees rq */
@@ -162,6 +181,7 @@ void
 gw_rmq_init(gw_rmq_t *fe, mq_service_t *svc)
 {
     fe->svc = svc;
+    fe->next_opaque = 1;
     fe->max_frame = RMQ_FRAME_MAX_DEFAULT;
     fe->proto.name = "rocketmq";
     fe->proto.on_data = gw_rmq_on_data;

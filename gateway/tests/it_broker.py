@@ -221,6 +221,34 @@ def main():
         h, body = c.call(38, {"consumerGroup": "cg_it"})
         check(h["code"] == 0 and json.loads(body)["consumerIdList"] == ["127.0.0.1@it#1"],
               "consumer list: %s" % body)
+        # NOTIFY_CONSUMER_IDS_CHANGED (40, oneway) goes to every member when the group changes
+        n = c.wait_notice(40)
+        check(n is not None and n.get("flag", 0) & 3 == 2 and
+              n.get("extFields", {}).get("consumerGroup") == "cg_it",
+              "a joining member is told the group changed: %s" % n)
+        hb2 = json.loads(json.dumps(hb))
+        hb2["clientID"] = "127.0.0.1@it#2"
+        h, _ = c2.call(34, {}, json.dumps(hb2).encode())
+        n1, n2 = c.wait_notice(40), c2.wait_notice(40)
+        check(n1 is not None and n2 is not None, "a second member: both are told (%s, %s)"
+              % (n1, n2))
+        h, _ = c2.call(34, {}, json.dumps(hb2).encode())
+        check(c.wait_notice(40, 0.5) is None, "an unchanged heartbeat notifies nobody")
+        h, _ = c2.call(35, {"clientID": "127.0.0.1@it#2", "consumerGroup": "cg_it"})
+        check(h["code"] == 0, "UNREGISTER_CLIENT")
+        n = c.wait_notice(40)
+        check(n is not None and n["extFields"]["consumerGroup"] == "cg_it",
+              "the remaining member is told when one unregisters")
+        c3 = Remoting(bkport)
+        hb2["clientID"] = "127.0.0.1@it#3"
+        c3.call(34, {}, json.dumps(hb2).encode())
+        check(c.wait_notice(40) is not None, "a third member joins")
+        c3.close()
+        n = c.wait_notice(40)
+        check(n is not None and n["extFields"]["consumerGroup"] == "cg_it",
+              "the remaining member is told when one's connection closes")
+        h, body = c.call(38, {"consumerGroup": "cg_it"})
+        check(json.loads(body)["consumerIdList"] == ["127.0.0.1@it#1"], "back to one member")
         h, _ = ns.call(105, {"topic": "%RETRY%cg_it"})
         check(h["code"] == 0, "the group's retry topic exists and is routed")
         # a pull without its own subscription uses the heartbeat's (TagB)

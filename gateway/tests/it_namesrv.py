@@ -36,6 +36,7 @@ class Remoting:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
         self.opaque = 0
         self.buf = b""
+        self.notices = []  # requests the server sent us (e.g. NOTIFY_CONSUMER_IDS_CHANGED)
 
     def send(self, code, ext=None, body=b"", flag=0):
         self.opaque += 1
@@ -58,9 +59,37 @@ class Remoting:
                 raise ConnectionError("closed")
             self.buf += chunk
 
+    def recv_reply(self):
+        """The next response; server-initiated requests met on the way go to self.notices."""
+        while True:
+            h, b = self.recv()
+            if h.get("flag", 0) & 1:
+                return h, b
+            self.notices.append(h)
+
+    def wait_notice(self, code, timeout=3.0):
+        """Pops the first server-initiated request with this code, waiting up to timeout."""
+        deadline = time.time() + timeout
+        while True:
+            for i, h in enumerate(self.notices):
+                if h.get("code") == code:
+                    return self.notices.pop(i)
+            left = deadline - time.time()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                h, _ = self.recv()
+            except socket.timeout:
+                return None
+            finally:
+                self.sock.settimeout(5)
+            if h.get("flag", 0) & 1 == 0:
+                self.notices.append(h)
+
     def call(self, code, ext=None, body=b""):
         opaque = self.send(code, ext, body)
-        h, b = self.recv()
+        h, b = self.recv_reply()
         check(h.get("opaque") == opaque, "response opaque %s == %s" % (h.get("opaque"), opaque))
         check(h.get("flag", 0) & 1 == 1, "response flag bit set")
         return h, b

@@ -286,6 +286,22 @@ typedef struct mq_rep_s {
     } u;
 } mq_rep_t;
 
+/* ---- Notices: requests a service sends to a client on its connection ---- */
+
+typedef enum mq_notice_kind_e {
+    MQ_NOTICE_CONSUMER_IDS_CHANGED, /* a consumer group's members changed: rebalance now */
+} mq_notice_kind_t;
+
+typedef struct mq_notice_s {
+    mq_notice_kind_t kind;
+    mq_str_t group; /* CONSUMER_IDS_CHANGED: the consumer group */
+} mq_notice_t;
+
+/* Sends a notice on a session's connection (one-way; dropped if the connection closed). The
+ * service keeps the function with the session (from a request) and may call it until the
+ * service's session_closed() has been told the session is gone. Loop thread only. */
+typedef void (*mq_notify_fn)(void *session, const mq_notice_t *notice);
+
 /* ---- The request ---- */
 
 typedef struct mq_req_s mq_req_t;
@@ -295,10 +311,11 @@ typedef struct mq_req_s mq_req_t;
 typedef void (*mq_reply_fn)(mq_req_t *req, int status, const mq_rep_t *rep);
 
 struct mq_req_s {
-    mq_op_t op;        /* which member of u is set */
-    mq_pool_t *pool;   /* the request's arena */
-    mq_reply_fn reply; /* set by the front-end; called once */
-    void *session;     /* the connection, opaque to services (identity, liveness) */
+    mq_op_t op;          /* which member of u is set */
+    mq_pool_t *pool;     /* the request's arena */
+    mq_reply_fn reply;   /* set by the front-end; called once */
+    void *session;       /* the connection, opaque to services (identity, liveness) */
+    mq_notify_fn notify; /* sends notices to session; NULL when the front-end cannot */
     union {
         mq_register_broker_t register_broker;
         mq_unregister_broker_t unregister_broker;

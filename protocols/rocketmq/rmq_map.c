@@ -32,3 +32,19 @@ rmq_map_reply(const mq_req_t *req, int status, const mq_rep_t *rep, int32_t opaq
     if (rmq_map_broker_reply(req, status, rep, opaque, pool, out) == MQ_DECLINED)
         rmq_map_namesrv_reply(req, status, rep, opaque, pool, out);
 }
+
+void
+rmq_map_notice(const mq_notice_t *n, int32_t opaque, mq_pool_t *pool, mq_buf_t *out)
+{
+    rmq_cmd_t c;
+    switch (n->kind) {
+    case MQ_NOTICE_CONSUMER_IDS_CHANGED:
+        /* Broker2Client.notifyConsumerIdsChanged: one-way, header consumerGroup */
+        rmq_cmd_init(&c, RMQ_NOTIFY_CONSUMER_IDS_CHANGED, opaque, RMQ_FLAG_ONEWAY);
+        rmq_cmd_add(&c, pool, "consumerGroup", n->group);
+        break;
+    default:
+        return;
+    }
+    rmq_cmd_encode(&c, out);
+}

@@ -25,6 +25,9 @@ void rmq_map_reply(const mq_req_t *req, int status, const mq_rep_t *rep, int32_t
 
 /* Appends a bare response frame: code, opaque and remark. */
 void rmq_map_error(int32_t code, int32_t opaque, const char *remark, mq_buf_t *out);
+/* Encodes a notice (a server-initiated one-way request: NOTIFY_CONSUMER_IDS_CHANGED) with the
+ * given opaque into out. */
+void rmq_map_notice(const mq_notice_t *n, int32_t opaque, mq_pool_t *pool, mq_buf_t *out);
 
 /* Functions used per family of codes. rmq_map.c's rmq_map_request() / rmq_map_reply() try the
  * broker family first, then the NameServer's; each family declines what it does not know. */
