@@ -24,6 +24,7 @@ typedef struct bk_config_s {
     char ip1[64];             /* brokerIP1: the address clients are told (127.0.0.1) */
     int listen_port;          /* listenPort (10911) */
     char namesrv_addr[512];   /* namesrvAddr: "host:port;host:port" */
+    int64_t reg_period_ms;    /* registerNameServerPeriod (30000; 10-60 s used) */
     int auto_create_topic;    /* autoCreateTopicEnable (true) */
     int auto_create_group;    /* autoCreateSubscriptionGroup (true) */
     int default_topic_queues; /* defaultTopicQueueNums (8) */

@@ -30,6 +30,7 @@ bk_config_defaults(bk_config_t *cfg)
     cfg->long_polling = 1;
     cfg->short_polling_ms = 1000;
     cfg->max_hold_ms = 25000;
+    cfg->reg_period_ms = 30000;
     store_config_defaults(&cfg->store);
 }
 
@@ -71,6 +72,8 @@ bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, s
         snprintf(cfg->ip1, sizeof(cfg->ip1), "%s", value);
     else if (strcmp(key, "namesrvAddr") == 0)
         snprintf(cfg->namesrv_addr, sizeof(cfg->namesrv_addr), "%s", value);
+    else if (strcmp(key, "registerNameServerPeriod") == 0)
+        bad = bk_parse_i64(value, 1, INT32_MAX, &cfg->reg_period_ms);
     else if (strcmp(key, "brokerId") == 0)
         bad = bk_parse_i64(value, 0, INT32_MAX, &cfg->id);
     else if (strcmp(key, "listenPort") == 0) {
@@ -158,6 +161,8 @@ bk_config_foreach(const bk_config_t *cfg, void (*fn)(void *arg, const char *key,
     snprintf(v, sizeof(v), "%d", cfg->listen_port);
     fn(arg, "listenPort", v);
     fn(arg, "namesrvAddr", cfg->namesrv_addr);
+    snprintf(v, sizeof(v), "%" PRId64, cfg->reg_period_ms);
+    fn(arg, "registerNameServerPeriod", v);
     fn(arg, "autoCreateTopicEnable", cfg->auto_create_topic ? "true" : "false");
     fn(arg, "autoCreateSubscriptionGroup", cfg->auto_create_group ? "true" : "false");
     snprintf(v, sizeof(v), "%d", cfg->default_topic_queues);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * gw_conn.c -- listeners and connections of the gateway (gw.h): accept, read into the
- * receive buffer and hand it to the front-end, queue replies and send them with writev, close
- * on error, peer close or idle timeout, and free once the last reference goes.
+ * gw_conn.c -- listeners and connections of the gateway (gw.h): accept or connect, read into
+ * the receive buffer and hand it to the front-end, queue replies and send them with writev,
+ * close on error, peer close or idle timeout, and free once the last reference goes.
  *
  *   accept -> OPEN: ev_io read on; on_data(bytes) consumes whole frames
+ *   gw_connect -> CONNECTING: non-blocking connect, ev_io write on; writable -> SO_ERROR:
+ *     0 -> OPEN (read on, on_connect, queued output flushed); else -> CLOSED (on_close)
  *   gw_conn_send: append to the send queue; try writev at once; ev_io write on if blocked
  *   send queue over GW_TX_HIGH: stop reading (a slow reader cannot make us buffer without end)
  *   error / EOF / idle / gw_conn_close -> CLOSED: fd closed, on_close(), drop our reference
@@ -13,6 +15,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -63,6 +66,9 @@ struct gw_conn_s {
     gw_txbuf_t *txq, **txq_tail; /* unsent output */
     size_t tx_bytes;             /* bytes queued */
     ev_tstamp last_rx;           /* for the idle timeout */
+    int connecting;              /* outbound, connect in progress */
+    int err;                     /* errno that closed it (gw_conn_errno), or the connect's */
+    ev_tstamp connect_deadline;  /* CONNECTING: give up after this (0 = never) */
     gw_conn_t *prev, *next;      /* the gateway's list of open connections */
 };
 
@@ -168,6 +174,18 @@ gw_conn_gw(const gw_conn_t *c)
     return c->gw;
 }
 
+int
+gw_conn_errno(const gw_conn_t *c)
+{
+    return c->err;
+}
+
+int
+gw_conn_is_connecting(const gw_conn_t *c)
+{
+    return c->connecting;
+}
+
 void
 gw_conn_close(gw_conn_t *c)
 {
@@ -194,6 +212,10 @@ gw_conn_close(gw_conn_t *c)
 static int
 gw_conn_flush(gw_conn_t *c)
 {
+    if (c->connecting) { /* output waits in the queue; the write watcher reports the connect */
+        ev_io_start(c->gw->loop, &c->wio);
+        return 0;
+    }
     while (c->txq) {
         struct iovec iov[GW_IOV_MAX];
         int n = 0;
@@ -210,6 +232,7 @@ gw_conn_flush(gw_conn_t *c)
                 break;
             MQ_LOG_INFO("gateway", "%s connection %s: write failed: %s", c->proto->name, c->peer,
                         strerror(errno));
+            c->err = errno;
             return -1;
         }
         c->tx_bytes -= (size_t)w;
@@ -262,6 +285,33 @@ gw_conn_send(gw_conn_t *c, mq_buf_t *data)
         gw_conn_close(c);
 }
 
+/* CONNECTING and the socket became writable (or gw_connect fed a failure): OPEN or CLOSED. */
+static void
+gw_conn_connected(gw_conn_t *c)
+{
+    int err = c->err;
+    socklen_t sl = sizeof(err);
+    if (err == 0 && getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0)
+        err = errno;
+    if (err == EINPROGRESS || err == EALREADY)
+        return; /* spurious wake-up: still connecting */
+    c->connecting = 0;
+    if (err != 0) {
+        c->err = err;
+        MQ_LOG_DEBUG("gateway", "%s connection to %s failed: %s", c->proto->name, c->peer,
+                     strerror(err));
+        gw_conn_close(c);
+        return;
+    }
+    c->last_rx = ev_now(c->gw->loop);
+    ev_io_start(c->gw->loop, &c->rio);
+    MQ_LOG_DEBUG("gateway", "%s connection to %s established", c->proto->name, c->peer);
+    if (c->proto->on_connect)
+        c->proto->on_connect(c);
+    if (c->fd >= 0 && gw_conn_flush(c) < 0)
+        gw_conn_close(c);
+}
+
 static void
 gw_conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -269,7 +319,9 @@ gw_conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
     (void)loop;
     (void)revents;
     gw_conn_hold(c);
-    if (gw_conn_flush(c) < 0)
+    if (c->connecting)
+        gw_conn_connected(c);
+    else if (gw_conn_flush(c) < 0)
         gw_conn_close(c);
     gw_conn_release(c);
 }
@@ -294,6 +346,7 @@ gw_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
             if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 MQ_LOG_INFO("gateway", "%s connection %s: read failed: %s", c->proto->name, c->peer,
                             strerror(errno));
+                c->err = errno;
                 gw_conn_close(c);
             }
             break;
@@ -327,6 +380,79 @@ gw_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
     gw_conn_release(c);
 }
 
+/* A connection on fd (non-blocking), linked into the gateway's list; watchers not started. */
+static gw_conn_t *
+gw_conn_new(gw_t *gw, int fd, const gw_proto_t *proto, void *proto_ctx)
+{
+    gw_conn_t *c = mq_xcalloc(1, sizeof(*c));
+    c->gw = gw;
+    c->proto = proto;
+    c->proto_ctx = proto_ctx;
+    c->fd = fd;
+    c->refs = 1;
+    c->id = ++gw->next_id;
+    mq_buf_init(&c->rx);
+    c->txq_tail = &c->txq;
+    c->last_rx = ev_now(gw->loop);
+    c->next = gw->conns;
+    if (gw->conns)
+        gw->conns->prev = c;
+    gw->conns = c;
+    ev_io_init(&c->rio, gw_conn_read_cb, fd, EV_READ);
+    ev_io_init(&c->wio, gw_conn_write_cb, fd, EV_WRITE);
+    return c;
+}
+
+int
+gw_connect(gw_t *gw, const char *host, int port, const gw_proto_t *proto, void *proto_ctx,
+           int64_t timeout_ms, gw_conn_t **out)
+{
+    struct addrinfo hints, *ai = NULL;
+    char service[16];
+    gw_conn_t *c;
+    int one = 1, fd, rc;
+
+    *out = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_INET; /* listeners are IPv4: prefer it for names with both */
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(service, sizeof(service), "%d", port);
+    rc = port <= 0 || port > 65535 ? EAI_SERVICE : getaddrinfo(host, service, &hints, &ai);
+    if (rc != 0 && port > 0 && port <= 65535) {
+        hints.ai_family = AF_UNSPEC; /* an IPv6 literal or an IPv6-only name */
+        rc = getaddrinfo(host, service, &hints, &ai);
+    }
+    if (rc != 0 || !ai) { /* not logged: a caller retrying would repeat the line */
+        if (ai)
+            freeaddrinfo(ai);
+        return MQ_EINVAL;
+    }
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        MQ_LOG_ERROR("gateway", "%s: socket for %s:%d: %s", proto->name, host, port,
+                     strerror(errno));
+        freeaddrinfo(ai);
+        return MQ_EIO;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    c = gw_conn_new(gw, fd, proto, proto_ctx);
+    snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+    c->connecting = 1;
+    if (timeout_ms > 0)
+        c->connect_deadline = ev_now(gw->loop) + (double)timeout_ms / 1000.0;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
+        ev_io_start(gw->loop, &c->wio); /* writable = connected or failed */
+    } else {
+        /* failed at once (refused on loopback, no route): report it from the loop, as a
+         * failure found later would be, so on_close never runs inside gw_connect */
+        c->err = errno;
+        ev_feed_event(gw->loop, &c->wio, EV_WRITE);
+    }
+    freeaddrinfo(ai);
+    *out = c;
+    return MQ_OK;
+}
+
 /* ---- Listeners ---- */
 
 static void
@@ -358,23 +484,8 @@ gw_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
             inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof(ip));
             port = ntohs(sin6->sin6_port);
         }
-        c = mq_xcalloc(1, sizeof(*c));
-        c->gw = gw;
-        c->proto = l->proto;
-        c->proto_ctx = l->proto_ctx;
-        c->fd = fd;
-        c->refs = 1;
-        c->id = ++gw->next_id;
+        c = gw_conn_new(gw, fd, l->proto, l->proto_ctx);
         snprintf(c->peer, sizeof(c->peer), "%s:%d", ip, port);
-        mq_buf_init(&c->rx);
-        c->txq_tail = &c->txq;
-        c->last_rx = ev_now(loop);
-        c->next = gw->conns;
-        if (gw->conns)
-            gw->conns->prev = c;
-        gw->conns = c;
-        ev_io_init(&c->rio, gw_conn_read_cb, fd, EV_READ);
-        ev_io_init(&c->wio, gw_conn_write_cb, fd, EV_WRITE);
         ev_io_start(loop, &c->rio);
         MQ_LOG_DEBUG("gateway", "%s connection from %s", l->proto->name, c->peer);
     }
@@ -432,9 +543,16 @@ gw_idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
     (void)revents;
     while (c) {
         gw_conn_t *next = c->next;
-        if (gw->idle_ms > 0 && (now - c->last_rx) * 1000 > (double)gw->idle_ms) {
+        if (c->connecting) {
+            if (c->connect_deadline > 0 && now > c->connect_deadline) {
+                c->connecting = 0;
+                c->err = ETIMEDOUT;
+                gw_conn_close(c);
+            }
+        } else if (gw->idle_ms > 0 && (now - c->last_rx) * 1000 > (double)gw->idle_ms) {
             MQ_LOG_INFO("gateway", "%s connection %s idle for %lld ms: closing", c->proto->name,
                         c->peer, (long long)gw->idle_ms);
+            c->err = ETIMEDOUT;
             gw_conn_close(c);
         }
         c = next;

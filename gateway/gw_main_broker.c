@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * gw_main_broker.c -- `mqbroker`. For now it runs the all-in-one server: an embedded
- * NameServer (namesrvListenPort, 9876) and the broker (listenPort, 10911, and the "VIP"
- * channel listenPort-2) on one event loop, with the store under storePathRootDir
- * ($HOME/store). The broker registers with the embedded NameServer at start, every 30 s and
- * whenever its topics change.
+ * gw_main_broker.c -- `mqbroker`: the broker (listenPort, 10911, and the "VIP" channel
+ * listenPort-2) on one event loop, with the store under storePathRootDir ($HOME/store).
  *
- *   mqbroker --all-in-one [-c broker.conf] [--key=value ...] [-p]
+ *   mqbroker -n "host:9876;host2:9876" [-c broker.conf] [--key=value ...] [-p]
+ *   mqbroker --all-in-one [-n ...] [-c broker.conf] [--key=value ...] [-p]
+ *
+ * Standalone, as RocketMQ's mqbroker: the NameServer list comes from -n, else the namesrvAddr
+ * key, else the NAMESRV_ADDR environment variable; the broker registers with every NameServer
+ * at start, every registerNameServerPeriod (30 s, 10-60 s) and whenever its topics change, and
+ * unregisters on SIGTERM/SIGINT (gw_nsreg.c). --all-in-one also runs an embedded NameServer
+ * (namesrvListenPort, 9876) the broker registers with in process, on the same schedule; with
+ * -n or namesrvAddr it registers with those NameServers too.
  *
  * Every broker.conf key may be given as --key=value (after -c, so it wins). -p prints the
- * configuration and exits, as RocketMQ's mqbroker -p does. Registration with remote
- * NameServers (mqbroker -n host:9876 without --all-in-one) is not implemented yet.
+ * configuration and exits, as RocketMQ's mqbroker -p does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +22,15 @@
 
 #include "bk.h"
 #include "gw.h"
+#include "gw_nsreg.h"
 #include "gw_rmq.h"
 #include "mq/log.h"
 #include "ns.h"
 
 typedef struct bm_ctx_s {
-    bk_t *bk;
-    ns_t *ns;
+    bk_t *bk;        /* the broker */
+    ns_t *ns;        /* --all-in-one: the embedded NameServer, else NULL */
+    gw_nsreg_t *reg; /* the remote NameServers' client, or NULL */
 } bm_ctx_t;
 
 static void
@@ -63,6 +69,32 @@ bm_register(void *arg)
     ns->handle(ns, &req);
 }
 
+/* gw_nsreg_build_fn: what the broker announces to remote NameServers. */
+static void
+bm_build(void *arg, mq_pool_t *pool, mq_register_broker_t *out)
+{
+    bm_ctx_t *ctx = arg;
+    bk_registration(ctx->bk, pool, out);
+}
+
+static void
+bm_topics_changed(void *arg)
+{
+    bm_ctx_t *ctx = arg;
+    if (ctx->ns)
+        bm_register(ctx);
+    if (ctx->reg)
+        gw_nsreg_topics_changed(ctx->reg);
+}
+
+/* registerNameServerPeriod as BrokerController uses it: max(10 s, min(period, 60 s)). */
+static int64_t
+bm_register_period(const bk_config_t *cfg)
+{
+    int64_t p = cfg->reg_period_ms;
+    return p < 10000 ? 10000 : p > 60000 ? 60000 : p;
+}
+
 static void
 bm_housekeep(void *arg)
 {
@@ -70,13 +102,64 @@ bm_housekeep(void *arg)
     ns_housekeep(ctx->ns, mq_now_ms());
 }
 
+/* The standalone broker: listeners, store, registration with the remote NameServers. */
+static int
+bm_standalone(bk_config_t *cfg)
+{
+    bm_ctx_t ctx = {NULL, NULL, NULL};
+    gw_rmq_t fe_bk;
+    gw_t *gw = gw_new();
+    int bk_bound = 0;
+
+    if (!gw)
+        return 1;
+    gw_rmq_init(&fe_bk, NULL);
+    if (gw_listen(gw, "0.0.0.0", cfg->listen_port, &fe_bk.proto, &fe_bk, &bk_bound) != MQ_OK)
+        return 1;
+    if (cfg->listen_port != 0 && cfg->listen_port >= 2) {
+        int vip = 0; /* the "VIP" channel RocketMQ listens on too (optional) */
+        if (gw_listen(gw, "0.0.0.0", cfg->listen_port - 2, &fe_bk.proto, &fe_bk, &vip) != MQ_OK)
+            MQ_LOG_WARN("broker", "cannot listen on the VIP port %d; continuing without it",
+                        cfg->listen_port - 2);
+    }
+    cfg->listen_port = bk_bound; /* announced to the NameServers, written into records */
+    if (bk_open(cfg, gw_exec(gw), &ctx.bk) != MQ_OK)
+        return 1;
+    fe_bk.svc = bk_service(ctx.bk);
+    ctx.reg = gw_nsreg_new(gw, cfg->namesrv_addr, bm_register_period(cfg), bm_build, &ctx);
+    if (!ctx.reg)
+        return 1;
+    bk_on_topics_changed(ctx.bk, bm_topics_changed, &ctx);
+    gw_set_idle_timeout(gw, 120000);
+    printf("The broker[%s, %s:%d] boot success. serializeType=JSON and name server is %s\n",
+           cfg->name, cfg->ip1, bk_bound, cfg->namesrv_addr);
+    printf("store: %s (%s)\n", cfg->store.root_dir,
+           cfg->store.flush_mode == STORE_SYNC_FLUSH ? "SYNC_FLUSH" : "ASYNC_FLUSH");
+    fflush(stdout);
+    gw_run(gw);
+    MQ_LOG_INFO("broker", "shutting down");
+    gw_nsreg_shutdown(ctx.reg, 3000);
+    bk_close(ctx.bk);
+    gw_drain(gw);
+    gw_free(gw);
+    gw_nsreg_free(ctx.reg);
+    bk_free(ctx.bk);
+    MQ_LOG_INFO("broker", "The broker[%s] shut down", cfg->name);
+    return 0;
+}
+
 static int
 bm_usage(void)
 {
-    fprintf(stderr, "usage: mqbroker --all-in-one [-c broker.conf] [--key=value ...] [-p]\n"
-                    "  broker.conf keys as in RocketMQ (brokerName, listenPort, "
-                    "storePathRootDir, flushDiskType, ...)\n"
-                    "  namesrvListenPort (9876): the embedded NameServer's port\n");
+    fprintf(stderr,
+            "usage: mqbroker -n \"host:9876;host2:9876\" [-c broker.conf] [--key=value ...] "
+            "[-p]\n"
+            "       mqbroker --all-in-one [-n ...] [-c broker.conf] [--key=value ...] "
+            "[-p]\n"
+            "  broker.conf keys as in RocketMQ (brokerName, listenPort, namesrvAddr, "
+            "storePathRootDir, flushDiskType, ...)\n"
+            "  NAMESRV_ADDR: the NameServer list when neither -n nor namesrvAddr is set\n"
+            "  namesrvListenPort (9876): --all-in-one: the embedded NameServer's port\n");
     return 1;
 }
 
@@ -84,7 +167,7 @@ int
 main(int argc, char **argv)
 {
     bk_config_t cfg;
-    bm_ctx_t ctx = {NULL, NULL};
+    bm_ctx_t ctx = {NULL, NULL, NULL};
     gw_rmq_t fe_ns, fe_bk;
     gw_t *gw;
     int all_in_one = 0, print = 0, ns_port = 9876, ns_bound = 0, bk_bound = 0;
@@ -129,15 +212,30 @@ main(int argc, char **argv)
             return bm_usage();
         }
     }
+    if (!all_in_one && cfg.namesrv_addr[0] == '\0' && getenv("NAMESRV_ADDR"))
+        snprintf(cfg.namesrv_addr, sizeof(cfg.namesrv_addr), "%s", getenv("NAMESRV_ADDR"));
     if (print) {
         bk_config_foreach(&cfg, bm_print_key, NULL);
         return 0;
     }
-    if (!all_in_one) {
-        fprintf(stderr, "mqbroker: registering with remote NameServers is not implemented yet; "
-                        "run mqbroker --all-in-one (embedded NameServer)\n");
+    if (cfg.namesrv_addr[0] != '\0') {
+        gw_nsreg_addr_t addrs[GW_NSREG_MAX];
+        if (gw_nsreg_parse(cfg.namesrv_addr, addrs, GW_NSREG_MAX) < 0) {
+            fprintf(stderr,
+                    "The Name Server Address[%s] illegal, please set it as follows, "
+                    "\"127.0.0.1:9876;192.168.0.1:9876\"\n",
+                    cfg.namesrv_addr);
+            return 1;
+        }
+    } else if (!all_in_one) {
+        fprintf(stderr, "mqbroker: no NameServer address. Please set it with -n "
+                        "\"127.0.0.1:9876;192.168.0.1:9876\", the namesrvAddr key in "
+                        "broker.conf or the NAMESRV_ADDR environment variable (or run "
+                        "mqbroker --all-in-one with an embedded NameServer)\n");
         return 1;
     }
+    if (!all_in_one)
+        return bm_standalone(&cfg);
     gw = gw_new();
     ctx.ns = ns_new(NULL);
     if (!gw)
@@ -159,7 +257,12 @@ main(int argc, char **argv)
     if (bk_open(&cfg, gw_exec(gw), &ctx.bk) != MQ_OK)
         return 1;
     fe_bk.svc = bk_service(ctx.bk);
-    bk_on_topics_changed(ctx.bk, bm_register, &ctx);
+    if (cfg.namesrv_addr[0] != '\0') {
+        ctx.reg = gw_nsreg_new(gw, cfg.namesrv_addr, bm_register_period(&cfg), bm_build, &ctx);
+        if (!ctx.reg)
+            return 1;
+    }
+    bk_on_topics_changed(ctx.bk, bm_topics_changed, &ctx);
     bm_register(&ctx);
     gw_timer_start(gw, 30.0, bm_register, &ctx);
     gw_timer_start(gw, 5.0, bm_housekeep, &ctx);
@@ -174,9 +277,11 @@ main(int argc, char **argv)
     fflush(stdout);
     gw_run(gw);
     MQ_LOG_INFO("broker", "shutting down");
+    gw_nsreg_shutdown(ctx.reg, 3000);
     bk_close(ctx.bk);
     gw_drain(gw);
     gw_free(gw);
+    gw_nsreg_free(ctx.reg);
     bk_free(ctx.bk);
     ns_free(ctx.ns);
     MQ_LOG_INFO("broker", "The broker[%s] shut down", cfg.name);

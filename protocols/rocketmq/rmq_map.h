@@ -89,4 +89,18 @@ void rmq_topic_list_json(const mq_str_list_t *l, mq_buf_t *out);        /* Topic
 /* Parses a RegisterBrokerBody (uncompressed JSON) into rb's version and topics. */
 int rmq_register_body_parse(mq_str_t body, mq_pool_t *pool, mq_register_broker_t *rb);
 
+/* Functions used by a broker towards its NameServers (rmq_map_namesrv.c). */
+
+/* Appends rb's RegisterBrokerBody (uncompressed JSON, as the Java broker writes it) to out. */
+void rmq_register_body_json(const mq_register_broker_t *rb, mq_buf_t *out);
+/* Appends a REGISTER_BROKER (103) request frame for rb with the given opaque to out: extFields
+ * brokerAddr, brokerId, brokerName, clusterName, haServerAddr, enableActingMaster=false,
+ * compressed=false, bodyCrc32 (+ heartbeatTimeoutMillis when not 120000, kafkaListener and
+ * kafkaNodeId when set); pool holds the header's scratch. rmq_map_namesrv_request() decodes it. */
+void rmq_register_broker_encode(const mq_register_broker_t *rb, int32_t opaque, mq_pool_t *pool,
+                                mq_buf_t *out);
+/* Appends an UNREGISTER_BROKER (104) request frame for ub to out. */
+void rmq_unregister_broker_encode(const mq_unregister_broker_t *ub, int32_t opaque, mq_pool_t *pool,
+                                  mq_buf_t *out);
+
 #endif /* MQ_RMQ_MAP_H */

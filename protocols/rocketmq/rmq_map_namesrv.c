@@ -9,12 +9,17 @@
  *
  * Route data is written as compact JSON with quoted broker-id keys, which every client reads
  * (the Go client breaks on whitespace; C++ and ali-ons accept quoted keys; section 3.1).
+ *
+ * The broker's side of REGISTER_BROKER and UNREGISTER_BROKER is here too (the requests a broker
+ * sends its NameServers, encoded as BrokerOuterAPI.registerBrokerAll / unregisterBroker do),
+ * so the decoder above and the encoder below are kept in step by one round-trip test.
  */
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "mq/crc.h"
 #include "rmq_codes.h"
 #include "rmq_map.h"
 
@@ -215,6 +220,74 @@ rmq_register_body_parse(mq_str_t body, mq_pool_t *pool, mq_register_broker_t *rb
 out:
     json_decref(root);
     return rc;
+}
+
+/* ---- The broker's requests to a NameServer ---- */
+
+void
+rmq_register_body_json(const mq_register_broker_t *rb, mq_buf_t *b)
+{
+    /* RegisterBrokerBody as fastjson writes it: fields sorted by name, TopicConfig included */
+    mq_buf_printf(b,
+                  "{\"filterServerList\":[],\"topicConfigSerializeWrapper\":{\"dataVersion\":"
+                  "{\"counter\":%" PRId64 ",\"stateVersion\":%" PRId64 ",\"timestamp\":%" PRId64
+                  "},\"topicConfigTable\":{",
+                  rb->version.counter, rb->version.state_version, rb->version.timestamp);
+    for (int i = 0; i < rb->n_topics; i++) {
+        const mq_topic_conf_t *t = &rb->topics[i];
+        if (i)
+            mq_buf_append(b, ",", 1);
+        rmq_j_str(b, t->name);
+        mq_buf_printf(b, ":{\"attributes\":{},\"order\":%s,\"perm\":%d,\"readQueueNums\":%d,",
+                      t->order ? "true" : "false", t->perm, t->read_queues);
+        mq_buf_append_cstr(b, "\"topicFilterType\":\"SINGLE_TAG\",\"topicName\":");
+        rmq_j_str(b, t->name);
+        mq_buf_printf(b, ",\"topicSysFlag\":%d,\"writeQueueNums\":%d}", t->topic_sys_flag,
+                      t->write_queues);
+    }
+    mq_buf_append_cstr(b, "}}}");
+}
+
+void
+rmq_register_broker_encode(const mq_register_broker_t *rb, int32_t opaque, mq_pool_t *pool,
+                           mq_buf_t *out)
+{
+    rmq_cmd_t c;
+    mq_buf_t body = MQ_BUF_INIT;
+
+    rmq_register_body_json(rb, &body);
+    rmq_cmd_init(&c, RMQ_REGISTER_BROKER, opaque, 0);
+    rmq_cmd_add(&c, pool, "brokerAddr", rb->broker_addr);
+    rmq_cmd_add_i64(&c, pool, "brokerId", rb->broker_id);
+    rmq_cmd_add(&c, pool, "brokerName", rb->broker_name);
+    rmq_cmd_add(&c, pool, "clusterName", rb->cluster);
+    rmq_cmd_add(&c, pool, "haServerAddr", rb->ha_addr);
+    rmq_cmd_add(&c, pool, "enableActingMaster", MQ_STR("false"));
+    rmq_cmd_add(&c, pool, "compressed", MQ_STR("false"));
+    /* Java sends heartbeatTimeoutMillis only when it is not the NameServer's default */
+    if (rb->heartbeat_timeout > 0 && rb->heartbeat_timeout != 120000)
+        rmq_cmd_add_i64(&c, pool, "heartbeatTimeoutMillis", rb->heartbeat_timeout);
+    rmq_cmd_add_i64(&c, pool, "bodyCrc32", mq_body_crc(body.data, body.len));
+    if (rb->kafka_listener.n) { /* rocketmq-c extension; Java NameServers ignore it */
+        rmq_cmd_add(&c, pool, "kafkaListener", rb->kafka_listener);
+        rmq_cmd_add_i64(&c, pool, "kafkaNodeId", rb->kafka_node_id);
+    }
+    c.body = mq_buf_view(&body);
+    rmq_cmd_encode(&c, out);
+    mq_buf_fini(&body);
+}
+
+void
+rmq_unregister_broker_encode(const mq_unregister_broker_t *ub, int32_t opaque, mq_pool_t *pool,
+                             mq_buf_t *out)
+{
+    rmq_cmd_t c;
+    rmq_cmd_init(&c, RMQ_UNREGISTER_BROKER, opaque, 0);
+    rmq_cmd_add(&c, pool, "brokerAddr", ub->broker_addr);
+    rmq_cmd_add_i64(&c, pool, "brokerId", ub->broker_id);
+    rmq_cmd_add(&c, pool, "brokerName", ub->broker_name);
+    rmq_cmd_add(&c, pool, "clusterName", ub->cluster);
+    rmq_cmd_encode(&c, out);
 }
 
 /* ---- Requests ---- */
