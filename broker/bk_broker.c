@@ -2,7 +2,9 @@
  *
  * bk_broker.c -- the broker service's lifecycle and dispatch: opens the store and the
  * metadata tables, creates RocketMQ's system topics, routes each operation to its handler,
- * persists consumer offsets every 5 s, and describes itself for NameServer registration.
+ * persists consumer offsets every 5 s (and samples the admin counters), and describes itself
+ * for NameServer registration. Admin operations live in bk_admin_topic.c, bk_admin_stats.c and
+ * bk_query.c.
  * Topic lookup and auto-creation (from the TBW102 template) live here too.
  */
 #include <arpa/inet.h>
@@ -139,6 +141,28 @@ bk_handle(mq_service_t *svc, mq_req_t *req)
     case MQ_OP_GET_GROUP_MEMBERS:
         bk_handle_members(bk, req);
         break;
+    case MQ_OP_TOPIC_UPSERT:
+    case MQ_OP_TOPIC_DELETE:
+    case MQ_OP_TOPIC_CONFIG_LIST:
+    case MQ_OP_TOPIC_CONFIG_GET:
+    case MQ_OP_GROUP_UPSERT:
+    case MQ_OP_GROUP_CONFIG_LIST:
+    case MQ_OP_GROUP_DELETE:
+        bk_handle_admin_topic(bk, req);
+        break;
+    case MQ_OP_RUNTIME_INFO:
+    case MQ_OP_CONSUME_STATS:
+    case MQ_OP_TOPIC_STATS:
+    case MQ_OP_GROUP_CONNECTIONS:
+    case MQ_OP_BROKER_CONFIG_GET:
+    case MQ_OP_BROKER_CONFIG_UPDATE:
+    case MQ_OP_RESET_GROUP_OFFSET:
+        bk_handle_admin_stats(bk, req);
+        break;
+    case MQ_OP_VIEW_MESSAGE:
+    case MQ_OP_QUERY_MESSAGE:
+        bk_handle_query(bk, req);
+        break;
     default:
         bk_reply(req, MQ_DECLINED, "operation not served by the broker");
         break;
@@ -159,6 +183,7 @@ bk_tick(void *arg)
         return;
     store_offsets_persist(bk->offsets);
     bk_clients_expire(bk, mq_now_ms());
+    bk_stats_tick(bk, mq_now_ms());
 }
 
 int
@@ -196,6 +221,7 @@ bk_open(const bk_config_t *cfg, mq_exec_t *exec, bk_t **out)
     bk->svc.session_closed = bk_session_closed;
     bk->svc.ctx = bk;
     bk_system_topics(bk);
+    bk_stats_init(bk);
     exec->every(exec, 5.0, bk_tick, bk);
     *out = bk;
     return MQ_OK;

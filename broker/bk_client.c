@@ -24,10 +24,14 @@ bk_client_clear_subs(bk_client_t *c)
     for (int i = 0; i < c->n_subs; i++) {
         free(c->sub_topics[i]);
         free(c->sub_exprs[i]);
+        free(c->sub_types[i]);
     }
     free(c->sub_topics);
     free(c->sub_exprs);
-    c->sub_topics = c->sub_exprs = NULL;
+    free(c->sub_types);
+    free(c->sub_versions);
+    c->sub_topics = c->sub_exprs = c->sub_types = NULL;
+    c->sub_versions = NULL;
     c->n_subs = 0;
 }
 
@@ -115,13 +119,26 @@ bk_handle_heartbeat(bk_t *bk, mq_req_t *req)
         c->session = req->session;
         c->notify = req->notify;
         c->last_seen_ms = now;
+        snprintf(c->client_addr, sizeof(c->client_addr), "%.*s", (int)hb->client_addr.n,
+                 hb->client_addr.p ? hb->client_addr.p : "");
+        snprintf(c->language, sizeof(c->language), "%.*s", (int)hb->language.n,
+                 hb->language.p ? hb->language.p : "");
+        c->version = hb->version;
+        g->push = cg->push;
+        g->broadcasting = cg->broadcasting;
+        snprintf(g->consume_from, sizeof(g->consume_from), "%.*s", (int)cg->consume_from.n,
+                 cg->consume_from.p ? cg->consume_from.p : "");
         bk_client_clear_subs(c);
         if (cg->n_subs > 0) {
             c->sub_topics = mq_xcalloc((size_t)cg->n_subs, sizeof(char *));
             c->sub_exprs = mq_xcalloc((size_t)cg->n_subs, sizeof(char *));
+            c->sub_types = mq_xcalloc((size_t)cg->n_subs, sizeof(char *));
+            c->sub_versions = mq_xcalloc((size_t)cg->n_subs, sizeof(int64_t));
             for (int s = 0; s < cg->n_subs; s++) {
                 c->sub_topics[s] = mq_str_dup(cg->subs[s].topic);
                 c->sub_exprs[s] = mq_str_dup(cg->subs[s].expression);
+                c->sub_types[s] = mq_str_dup(cg->subs[s].expression_type);
+                c->sub_versions[s] = cg->subs[s].version;
             }
             c->n_subs = cg->n_subs;
         }
@@ -216,6 +233,45 @@ bk_clients_subscription(bk_t *bk, mq_str_t group, mq_str_t topic)
             if (mq_str_eq_cstr(topic, g->clients[i].sub_topics[s]))
                 return g->clients[i].sub_exprs[s];
     return NULL;
+}
+
+int
+bk_clients_connections(bk_t *bk, mq_str_t group, mq_pool_t *pool, mq_group_connections_t *out)
+{
+    bk_group_t *g = bk_group_get(bk, group, 0);
+    int cap = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (!g || g->n_clients == 0)
+        return MQ_ENOENT;
+    for (int i = 0; i < g->n_clients; i++)
+        cap += g->clients[i].n_subs;
+    out->conns = mq_pcalloc(pool, (size_t)g->n_clients * sizeof(*out->conns));
+    out->subs = mq_pcalloc(pool, (size_t)(cap ? cap : 1) * sizeof(*out->subs));
+    for (int i = 0; i < g->n_clients; i++) {
+        const bk_client_t *c = &g->clients[i];
+        mq_connection_t *cn = &out->conns[out->n_conns++];
+        cn->client_id = bk_pstr(pool, c->client_id);
+        cn->client_addr = bk_pstr(pool, c->client_addr);
+        cn->language = bk_pstr(pool, c->language);
+        cn->version = c->version;
+        for (int s = 0; s < c->n_subs; s++) { /* one entry per topic, as Java's table */
+            int dup = 0;
+            for (int k = 0; k < out->n_subs && !dup; k++)
+                dup = mq_str_eq_cstr(out->subs[k].topic, c->sub_topics[s]);
+            if (dup)
+                continue;
+            out->subs[out->n_subs].topic = bk_pstr(pool, c->sub_topics[s]);
+            out->subs[out->n_subs].expression = bk_pstr(pool, c->sub_exprs[s]);
+            out->subs[out->n_subs].expression_type = bk_pstr(pool, c->sub_types[s]);
+            out->subs[out->n_subs].version = c->sub_versions[s];
+            out->n_subs++;
+        }
+    }
+    out->push = g->push;
+    out->broadcasting = g->broadcasting;
+    out->consume_from = bk_pstr(pool, g->consume_from);
+    return MQ_OK;
 }
 
 static void

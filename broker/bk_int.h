@@ -25,20 +25,36 @@ struct bk_hold_s {
 
 /* A client of a consumer group. */
 typedef struct bk_client_s {
-    char *client_id;      /* clientID */
-    void *session;        /* its connection */
-    mq_notify_fn notify;  /* sends notices to session (NULL: cannot) */
-    int64_t last_seen_ms; /* last heartbeat */
-    char **sub_topics;    /* subscribed topics */
-    char **sub_exprs;     /* their expressions */
+    char *client_id;       /* clientID */
+    void *session;         /* its connection */
+    mq_notify_fn notify;   /* sends notices to session (NULL: cannot) */
+    int64_t last_seen_ms;  /* last heartbeat */
+    char **sub_topics;     /* subscribed topics */
+    char **sub_exprs;      /* their expressions */
+    char **sub_types;      /* their expression types (TAG, SQL92) */
+    int64_t *sub_versions; /* their subVersions */
     int n_subs;
+    char client_addr[64]; /* the connection's peer, "" if the front-end did not say */
+    char language[16];    /* LanguageCode name */
+    int32_t version;      /* MQVersion ordinal */
 } bk_client_t;
 
 typedef struct bk_group_s {
     char *name;
     bk_client_t *clients;
     int n_clients, cap;
+    int push;              /* consumeType of the latest heartbeat: CONSUME_PASSIVELY */
+    int broadcasting;      /* messageModel of the latest heartbeat */
+    char consume_from[64]; /* consumeFromWhere of the latest heartbeat */
 } bk_group_t;
+
+/* Counters sampled every tick (5 s) for the runtime info's TPS figures. */
+#define BK_SAMPLES 121 /* 600 s of 5 s ticks, plus the newest */
+typedef struct bk_sample_s {
+    int64_t ms;       /* when */
+    int64_t put_msgs; /* store_stats_t.put_msgs then */
+    int64_t get_msgs; /* bk_t.get_msgs then */
+} bk_sample_t;
 
 struct bk_s {
     bk_config_t cfg;
@@ -60,8 +76,19 @@ struct bk_s {
     int dirty_posted;         /* a wake-up is posted */
 
     mq_strmap_t groups; /* consumer group -> bk_group_t */
-    int closing;        /* bk_close began: answer held pulls, hold no more */
-    int closed;         /* the store is closed: timers and posts do nothing */
+
+    /* admin figures (loop thread) */
+    int64_t boot_ms;                              /* bk_open time */
+    int64_t get_msgs;                             /* messages returned by pulls since boot */
+    bk_sample_t samples[BK_SAMPLES];              /* ring of tick samples */
+    int n_samples, sample_pos;                    /* filled entries; next slot */
+    int64_t today;                                /* local day number of the counters below */
+    int64_t put_today_morning, get_today_morning; /* totals at today's 00:00 */
+    int64_t put_yesterday_morning, get_yesterday_morning; /* totals at yesterday's 00:00 */
+    mq_data_version_t groups_version;                     /* subscription group table */
+    mq_data_version_t config_version;                     /* broker config (UPDATE_BROKER_CONFIG) */
+    int closing; /* bk_close began: answer held pulls, hold no more */
+    int closed;  /* the store is closed: timers and posts do nothing */
 };
 
 /* Functions used across the broker's files. */
@@ -84,6 +111,19 @@ void bk_handle_members(bk_t *bk, mq_req_t *req);
 void bk_clients_session_closed(bk_t *bk, void *session);
 void bk_clients_expire(bk_t *bk, int64_t now_ms);
 void bk_clients_fini(bk_t *bk);
+/* Admin operations (bk_admin_topic.c, bk_admin_stats.c, bk_query.c). */
+void bk_handle_admin_topic(bk_t *bk, mq_req_t *req); /* TOPIC_*, GROUP_UPSERT/LIST/DELETE */
+void bk_handle_admin_stats(bk_t *bk, mq_req_t *req); /* RUNTIME_INFO, CONSUME_STATS, ... */
+void bk_handle_query(bk_t *bk, mq_req_t *req);       /* VIEW_MESSAGE, QUERY_MESSAGE */
+void bk_stats_init(bk_t *bk);
+void bk_stats_tick(bk_t *bk, int64_t now_ms);
+/* The clients of a consumer group as GROUP_CONNECTIONS reports them; MQ_ENOENT if none. */
+int bk_clients_connections(bk_t *bk, mq_str_t group, mq_pool_t *pool, mq_group_connections_t *out);
+/* Store time of the record at (topic, qid, offset), 0 if none. */
+int64_t bk_store_time_at(bk_t *bk, mq_str_t topic, int32_t qid, int64_t offset);
+/* A pool copy of a C string as a view. */
+mq_str_t bk_pstr(mq_pool_t *pool, const char *s);
+
 /* The subscription expression a group's client registered for a topic, or NULL. */
 const char *bk_clients_subscription(bk_t *bk, mq_str_t group, mq_str_t topic);
 

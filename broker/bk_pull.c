@@ -127,6 +127,7 @@ bk_pull_try(bk_t *bk, mq_req_t *req, int may_hold)
     rep.u.pull.max_offset = res.max_offset;
     rep.u.pull.records = records;
     rep.u.pull.n_records = res.count;
+    bk->get_msgs += res.count; /* GET_BROKER_RUNTIME_INFO's msgGetTotal* and getTransferedTps */
     req->reply(req, MQ_OK, &rep);
     return 1;
 }

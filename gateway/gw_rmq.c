@@ -155,6 +155,8 @@ gw_rmq_on_data(gw_conn_t *c, const uint8_t *p, size_t n)
     }
     if (rq->base.op == MQ_OP_PRODUCE)
         gw_rmq_born_host(c, &rq->base.u.produce);
+    else if (rq->base.op == MQ_OP_CLIENT_HEARTBEAT) /* GET_CONSUMER_CONNECTION_LIST clientAddr */
+        rq->base.u.heartbeat.client_addr = mq_str_from_cstr(gw_conn_peer(c));
     rq->base.pool = &rq->pool;
     rq->base.reply = gw_rmq_reply;
     rq->base.session = c;

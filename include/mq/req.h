@@ -45,10 +45,26 @@
     XX(PULL)                /* read messages of a queue from an offset; may be held (broker) */    \
     XX(GET_QUEUE_OFFSET)   /* min/max offset, offset by time, earliest time of a queue (broker) */ \
     XX(QUERY_GROUP_OFFSET) /* a group's committed offset on a queue (broker) */                    \
-    XX(COMMIT_GROUP_OFFSET) /* commit a group's offset on a queue (broker) */                      \
-    XX(CLIENT_HEARTBEAT)    /* a client announces its producer/consumer groups (broker) */         \
-    XX(CLIENT_UNREGISTER)   /* a client leaves its groups (broker) */                              \
-    XX(GET_GROUP_MEMBERS)   /* client ids of a consumer group (broker) */
+    XX(COMMIT_GROUP_OFFSET)  /* commit a group's offset on a queue (broker) */                     \
+    XX(CLIENT_HEARTBEAT)     /* a client announces its producer/consumer groups (broker) */        \
+    XX(CLIENT_UNREGISTER)    /* a client leaves its groups (broker) */                             \
+    XX(GET_GROUP_MEMBERS)    /* client ids of a consumer group (broker) */                         \
+    XX(TOPIC_UPSERT)         /* create or update a topic's config (broker admin) */                \
+    XX(TOPIC_DELETE)         /* delete a topic: config, queues, offsets (broker admin) */          \
+    XX(TOPIC_CONFIG_LIST)    /* every topic config + the table's DataVersion (broker admin) */     \
+    XX(TOPIC_CONFIG_GET)     /* one topic's config (broker admin) */                               \
+    XX(GROUP_UPSERT)         /* create or update a subscription group (broker admin) */            \
+    XX(GROUP_CONFIG_LIST)    /* every subscription group config (broker admin) */                  \
+    XX(GROUP_DELETE)         /* delete a subscription group (broker admin) */                      \
+    XX(RUNTIME_INFO)         /* counters and store figures as key/values (broker admin) */         \
+    XX(CONSUME_STATS)        /* a group's offsets against the queues' ends (broker admin) */       \
+    XX(TOPIC_STATS)          /* a topic's queues: min/max offset, last store time (broker) */      \
+    XX(GROUP_CONNECTIONS)    /* a consumer group's clients and subscriptions (broker admin) */     \
+    XX(VIEW_MESSAGE)         /* the stored record at a CommitLog offset (broker) */                \
+    XX(QUERY_MESSAGE)        /* stored records by KEYS or UNIQ_KEY through the index (broker) */   \
+    XX(BROKER_CONFIG_GET)    /* the broker's config keys and values (broker admin) */              \
+    XX(BROKER_CONFIG_UPDATE) /* change config keys at run time (broker admin) */                   \
+    XX(RESET_GROUP_OFFSET)   /* move a group's committed offsets on a topic to a time (broker) */
 
 typedef enum mq_op_e {
 #define MQ_OP_ENUM(name) MQ_OP_##name,
@@ -77,6 +93,29 @@ typedef struct mq_topic_conf_s {
     int32_t topic_sys_flag; /* topicSysFlag */
     int order;              /* order */
 } mq_topic_conf_t;
+
+/* A topic config as the broker's admin codes read and write it (TopicConfig, all fields). */
+typedef struct mq_topic_info_s {
+    mq_topic_conf_t conf; /* name, queue counts, perm, sys flag, order */
+    mq_str_t filter_type; /* topicFilterType: SINGLE_TAG or MULTI_TAG */
+    mq_str_t attributes;  /* replies: attributes as JSON object text ("{}" when none) */
+} mq_topic_info_t;
+
+/* A subscription group config (SubscriptionGroupConfig). */
+typedef struct mq_group_conf_s {
+    mq_str_t name;                   /* groupName */
+    int consume_enable;              /* consumeEnable */
+    int consume_from_min_enable;     /* consumeFromMinEnable */
+    int consume_broadcast_enable;    /* consumeBroadcastEnable */
+    int consume_message_orderly;     /* consumeMessageOrderly */
+    int32_t retry_queue_nums;        /* retryQueueNums */
+    int32_t retry_max_times;         /* retryMaxTimes */
+    int64_t broker_id;               /* brokerId */
+    int64_t which_broker_when_slow;  /* whichBrokerWhenConsumeSlowly */
+    int notify_consumer_ids_changed; /* notifyConsumerIdsChangedEnable */
+    int32_t group_sys_flag;          /* groupSysFlag */
+    int32_t consume_timeout_minute;  /* consumeTimeoutMinute */
+} mq_group_conf_t;
 
 /* ---- Requests ---- */
 
@@ -196,12 +235,47 @@ typedef struct mq_consumer_group_s {
 } mq_consumer_group_t;
 
 typedef struct mq_heartbeat_s {
-    mq_str_t client_id; /* clientID */
+    mq_str_t client_id;   /* clientID */
+    mq_str_t client_addr; /* the connection's peer "ip:port" (front-end), "" if unknown */
+    mq_str_t language;    /* the client's LanguageCode name ("JAVA", "CPP"), "" if unknown */
+    int32_t version;      /* the client's version ordinal (MQVersion), 0 if unknown */
     mq_str_t *producer_groups;
     int n_producer_groups;
     mq_consumer_group_t *consumer_groups;
     int n_consumer_groups;
 } mq_heartbeat_t;
+
+typedef struct mq_group_delete_s {
+    mq_str_t group;   /* groupName */
+    int clean_offset; /* also drop the group's committed offsets */
+} mq_group_delete_t;
+
+typedef struct mq_group_topic_s {
+    mq_str_t group; /* consumerGroup */
+    mq_str_t topic; /* CONSUME_STATS: empty = every topic the group has offsets on */
+} mq_group_topic_t;
+
+typedef struct mq_view_message_s {
+    int64_t offset; /* CommitLog offset of the record */
+    mq_str_t topic; /* optional (RocketMQ 5): the record must belong to it */
+} mq_view_message_t;
+
+typedef struct mq_query_message_s {
+    mq_str_t topic;
+    mq_str_t key;     /* a KEYS value, or a UNIQ_KEY when uniq is set */
+    int32_t max;      /* maxNum */
+    int64_t begin_ms; /* beginTimestamp (store time, inclusive) */
+    int64_t end_ms;   /* endTimestamp */
+    int uniq;         /* look the key up as a UNIQ_KEY (_UNIQUE_KEY_QUERY) */
+} mq_query_message_t;
+
+typedef struct mq_reset_offset_s {
+    mq_str_t group, topic;
+    int64_t timestamp; /* store time to move to; -1 = the queues' max offsets */
+    int force;         /* isForce: also move offsets forward */
+    int32_t queue_id;  /* RocketMQ 5: one queue only, -1 = every queue */
+    int64_t offset;    /* with queue_id >= 0: this offset instead of by time, -1 = by time */
+} mq_reset_offset_t;
 
 typedef struct mq_client_unregister_s {
     mq_str_t client_id, producer_group, consumer_group;
@@ -268,21 +342,89 @@ typedef struct mq_pull_result_s {
     int n_records;
 } mq_pull_result_t;
 
+/* Topic configs with the table's version (TOPIC_CONFIG_LIST; TOPIC_CONFIG_GET: n == 1). */
+typedef struct mq_topic_table_s {
+    mq_data_version_t version;
+    mq_topic_info_t *topics;
+    int n;
+} mq_topic_table_t;
+
+typedef struct mq_group_table_s {
+    mq_data_version_t version;
+    mq_group_conf_t *groups;
+    int n;
+} mq_group_table_t;
+
+/* Key/value pairs (RUNTIME_INFO, BROKER_CONFIG_GET) and the config's version. */
+typedef struct mq_kv_table_s {
+    mq_str_t *kv; /* keys and values alternating, 2 * n entries */
+    int n;
+    mq_data_version_t version; /* BROKER_CONFIG_GET: bumped by every update */
+} mq_kv_table_t;
+
+/* One queue in CONSUME_STATS, TOPIC_STATS and RESET_GROUP_OFFSET replies. */
+typedef struct mq_queue_stat_s {
+    mq_str_t topic;
+    int32_t queue_id;
+    int64_t min_offset;   /* TOPIC_STATS: first available */
+    int64_t max_offset;   /* TOPIC_STATS, CONSUME_STATS (brokerOffset): next to be written */
+    int64_t group_offset; /* CONSUME_STATS: committed (consumerOffset); RESET: the new one */
+    int64_t last_ts;      /* store time of the last message (TOPIC_STATS) or of the last
+                             consumed one (CONSUME_STATS), 0 if none */
+} mq_queue_stat_t;
+
+typedef struct mq_queue_stats_s {
+    mq_str_t broker_name; /* the queues' brokerName */
+    mq_queue_stat_t *queues;
+    int n;
+    double tps; /* CONSUME_STATS: consumeTps */
+} mq_queue_stats_t;
+
+/* A client connection of a consumer group (GROUP_CONNECTIONS). */
+typedef struct mq_connection_s {
+    mq_str_t client_id, client_addr, language; /* as the heartbeat gave them */
+    int32_t version;
+} mq_connection_t;
+
+typedef struct mq_group_connections_s {
+    mq_connection_t *conns;
+    int n_conns;
+    mq_subscription_t *subs; /* one per topic (the latest heartbeat's) */
+    int n_subs;
+    int push;              /* consumeType CONSUME_PASSIVELY (else CONSUME_ACTIVELY) */
+    int broadcasting;      /* messageModel */
+    mq_str_t consume_from; /* consumeFromWhere name */
+} mq_group_connections_t;
+
+/* Stored records (VIEW_MESSAGE, QUERY_MESSAGE), copied into the request's pool. */
+typedef struct mq_records_s {
+    const mq_str_t *records;
+    int n;
+    int64_t index_last_ts;   /* QUERY_MESSAGE: indexLastUpdateTimestamp */
+    int64_t index_last_phys; /* QUERY_MESSAGE: indexLastUpdatePhyoffset */
+} mq_records_t;
+
 /* A reply: the member that matches the request's op (when status is MQ_OK). */
 typedef struct mq_rep_s {
     const char *text; /* optional detail for errors (the RocketMQ remark), may be NULL */
     union {
-        mq_register_result_t reg;    /* REGISTER_BROKER */
-        int changed;                 /* QUERY_DATA_VERSION: 1 if the NameServer is behind */
-        mq_route_t route;            /* GET_ROUTE */
-        mq_cluster_info_t cluster;   /* GET_CLUSTER_INFO */
-        mq_str_list_t list;          /* GET_TOPIC_LIST; KV_LIST: keys and values alternating;
-                                        GET_GROUP_MEMBERS: client ids */
-        mq_str_t value;              /* KV_GET */
-        int32_t count;               /* SET_BROKER_WRITABLE: topics changed */
-        mq_produce_result_t produce; /* PRODUCE */
-        mq_pull_result_t pull;       /* PULL */
-        int64_t offset;              /* GET_QUEUE_OFFSET, QUERY_GROUP_OFFSET (or a time) */
+        mq_register_result_t reg;     /* REGISTER_BROKER */
+        int changed;                  /* QUERY_DATA_VERSION: 1 if the NameServer is behind */
+        mq_route_t route;             /* GET_ROUTE */
+        mq_cluster_info_t cluster;    /* GET_CLUSTER_INFO */
+        mq_str_list_t list;           /* GET_TOPIC_LIST; KV_LIST: keys and values alternating;
+                                         GET_GROUP_MEMBERS: client ids */
+        mq_str_t value;               /* KV_GET */
+        int32_t count;                /* SET_BROKER_WRITABLE: topics changed */
+        mq_produce_result_t produce;  /* PRODUCE */
+        mq_pull_result_t pull;        /* PULL */
+        int64_t offset;               /* GET_QUEUE_OFFSET, QUERY_GROUP_OFFSET (or a time) */
+        mq_topic_table_t topics;      /* TOPIC_CONFIG_LIST, TOPIC_CONFIG_GET */
+        mq_group_table_t groups;      /* GROUP_CONFIG_LIST */
+        mq_kv_table_t kv;             /* RUNTIME_INFO, BROKER_CONFIG_GET */
+        mq_queue_stats_t stats;       /* CONSUME_STATS, TOPIC_STATS, RESET_GROUP_OFFSET */
+        mq_group_connections_t conns; /* GROUP_CONNECTIONS */
+        mq_records_t records;         /* VIEW_MESSAGE, QUERY_MESSAGE */
     } u;
 } mq_rep_t;
 
@@ -330,7 +472,16 @@ struct mq_req_s {
         mq_group_offset_t group_offset;
         mq_heartbeat_t heartbeat;
         mq_client_unregister_t client_unregister;
-        mq_str_t group; /* GET_GROUP_MEMBERS */
+        mq_str_t group;             /* GET_GROUP_MEMBERS, GROUP_CONNECTIONS */
+        mq_str_t topic;             /* TOPIC_DELETE, TOPIC_CONFIG_GET, TOPIC_STATS */
+        mq_topic_info_t topic_info; /* TOPIC_UPSERT */
+        mq_group_conf_t group_conf; /* GROUP_UPSERT */
+        mq_group_delete_t group_delete;
+        mq_group_topic_t group_topic; /* CONSUME_STATS */
+        mq_view_message_t view_message;
+        mq_query_message_t query_message;
+        mq_str_list_t config; /* BROKER_CONFIG_UPDATE: keys and values alternating */
+        mq_reset_offset_t reset_offset;
     } u;
 };
 

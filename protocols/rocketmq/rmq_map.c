@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * rmq_map.c -- the entry points of the RemotingCommand <-> request model translation
- * (rmq_map.h). Each family of codes has its own file (rmq_map_broker.c, rmq_map_namesrv.c);
- * this one asks them in turn, so a front-end serving either service sees one pair of calls.
+ * (rmq_map.h). Each family of codes has its own file (rmq_map_broker.c, rmq_map_namesrv.c,
+ * rmq_map_admin.c) and this one asks them in turn (client-facing broker codes, broker admin
+ * codes, NameServer codes), so a front-end serving either service sees one pair of calls.
  * The mapping accepts every code it knows, whichever service is behind the front-end; a service
  * without the operation answers MQ_DECLINED, which becomes REQUEST_CODE_NOT_SUPPORTED.
  */
 #include "rmq_map.h"
 #include "rmq_codes.h"
+#include "rmq_map_admin.h"
 
 int
 rmq_map_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const char **why)
 {
     int rc = rmq_map_broker_request(c, pool, req, why);
+    if (rc == MQ_DECLINED)
+        rc = rmq_map_admin_request(c, pool, req, why);
     if (rc == MQ_DECLINED)
         rc = rmq_map_namesrv_request(c, pool, req, why);
     return rc;
@@ -29,7 +33,8 @@ rmq_map_reply(const mq_req_t *req, int status, const mq_rep_t *rep, int32_t opaq
                       rep && rep->text ? rep->text : " request type not supported", out);
         return;
     }
-    if (rmq_map_broker_reply(req, status, rep, opaque, pool, out) == MQ_DECLINED)
+    if (rmq_map_broker_reply(req, status, rep, opaque, pool, out) == MQ_DECLINED &&
+        rmq_map_admin_reply(req, status, rep, opaque, pool, out) == MQ_DECLINED)
         rmq_map_namesrv_reply(req, status, rep, opaque, pool, out);
 }
 

@@ -452,6 +452,10 @@ rmq_map_heartbeat(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const char
         *why = "clientID";
         goto out;
     }
+    /* for GET_CONSUMER_CONNECTION_LIST: the header's language and version (the front-end
+     * fills client_addr from the connection) */
+    hb->language = mq_str_from_cstr(rmq_language_name(c->language)); /* static */
+    hb->version = c->version;
     hb->producer_groups =
         mq_palloc(pool, (json_array_size(producers) + 1) * sizeof(*hb->producer_groups));
     json_array_foreach(producers, i, v)

@@ -4,7 +4,9 @@
  * the input, each header decoded (JSON or binary), batch bodies decoded, typed extField reads,
  * and every decoded command re-encoded and decoded again with the same fields. Every decoded
  * command also goes through rmq_map_request(); what maps is answered through rmq_map_reply()
- * with a reply made up from the request, and that response must decode again.
+ * with a reply made up from the request, and that response must decode again. Admin operations
+ * (rmq_map_admin.c) are answered with bodies built from the request's own strings (topic names,
+ * groups, keys, subscription expressions), so their JSON writers see hostile bytes too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +20,108 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Maps c to a request and answers it with a reply derived from the request's own fields. */
+/* Reply data for the admin operations, from the request's own strings. */
+static void
+fuzz_admin_rep(mq_req_t *req, mq_rep_t *rep, mq_pool_t *pool)
+{
+    mq_topic_info_t *ti = mq_pcalloc(pool, sizeof(*ti));
+    mq_group_conf_t *gc = mq_pcalloc(pool, sizeof(*gc));
+    mq_queue_stat_t *qs = mq_pcalloc(pool, sizeof(*qs));
+    mq_connection_t *cn = mq_pcalloc(pool, sizeof(*cn));
+    mq_subscription_t *sb = mq_pcalloc(pool, sizeof(*sb));
+    mq_str_t *strs = mq_pcalloc(pool, 4 * sizeof(*strs));
+    mq_str_t any = MQ_STR("x");
+
+    switch (req->op) {
+    case MQ_OP_TOPIC_CONFIG_GET:
+    case MQ_OP_TOPIC_STATS:
+    case MQ_OP_TOPIC_DELETE:
+        any = req->u.topic;
+        break;
+    case MQ_OP_GROUP_CONNECTIONS:
+        any = req->u.group;
+        break;
+    case MQ_OP_CONSUME_STATS:
+        any = req->u.group_topic.topic.n ? req->u.group_topic.topic : req->u.group_topic.group;
+        break;
+    case MQ_OP_RESET_GROUP_OFFSET:
+        any = req->u.reset_offset.group;
+        break;
+    case MQ_OP_QUERY_MESSAGE:
+        any = req->u.query_message.key;
+        break;
+    case MQ_OP_TOPIC_UPSERT:
+        any = req->u.topic_info.conf.name;
+        if (any.n == 0)
+            abort(); /* topic is required */
+        break;
+    case MQ_OP_GROUP_UPSERT:
+        any = req->u.group_conf.name;
+        if (any.n == 0)
+            abort(); /* groupName is required */
+        break;
+    case MQ_OP_BROKER_CONFIG_UPDATE:
+        if (req->u.config.n < 2 || req->u.config.n % 2)
+            abort(); /* pairs, at least one */
+        for (int i = 0; i < req->u.config.n; i += 2)
+            if (req->u.config.items[i].n == 0)
+                abort(); /* keys are never empty */
+        any = req->u.config.items[1];
+        break;
+    default:
+        break;
+    }
+    ti->conf.name = any;
+    ti->conf.read_queues = (int32_t)any.n;
+    ti->filter_type = any;
+    ti->attributes = any; /* embedded as is when it looks like an object */
+    gc->name = any;
+    qs->topic = any;
+    qs->queue_id = (int32_t)any.n;
+    qs->max_offset = -1;
+    cn->client_id = cn->client_addr = cn->language = any;
+    sb->topic = sb->expression = any; /* the tag splitter sees hostile expressions */
+    sb->expression_type = any.n & 1 ? MQ_STR("TAG") : any;
+    strs[0] = strs[1] = strs[2] = strs[3] = any;
+    switch (req->op) {
+    case MQ_OP_TOPIC_CONFIG_LIST:
+    case MQ_OP_TOPIC_CONFIG_GET:
+        rep->u.topics.topics = ti;
+        rep->u.topics.n = 1;
+        break;
+    case MQ_OP_GROUP_CONFIG_LIST:
+        rep->u.groups.groups = gc;
+        rep->u.groups.n = 1;
+        break;
+    case MQ_OP_RUNTIME_INFO:
+    case MQ_OP_BROKER_CONFIG_GET:
+        rep->u.kv.kv = strs;
+        rep->u.kv.n = 2;
+        break;
+    case MQ_OP_CONSUME_STATS:
+    case MQ_OP_TOPIC_STATS:
+    case MQ_OP_RESET_GROUP_OFFSET:
+        rep->u.stats.broker_name = any;
+        rep->u.stats.queues = qs;
+        rep->u.stats.n = 1;
+        break;
+    case MQ_OP_GROUP_CONNECTIONS:
+        rep->u.conns.conns = cn;
+        rep->u.conns.n_conns = 1;
+        rep->u.conns.subs = sb;
+        rep->u.conns.n_subs = 1;
+        rep->u.conns.consume_from = any;
+        break;
+    case MQ_OP_VIEW_MESSAGE:
+    case MQ_OP_QUERY_MESSAGE:
+        rep->u.records.records = strs;
+        rep->u.records.n = 2;
+        break;
+    default:
+        break;
+    }
+}
+
 static void
 fuzz_map(const rmq_cmd_t *c, mq_pool_t *pool)
 {
@@ -70,6 +174,7 @@ fuzz_map(const rmq_cmd_t *c, mq_pool_t *pool)
             abort();
         break;
     default:
+        fuzz_admin_rep(&req, &rep, pool);
         break;
     }
     rmq_map_reply(&req, MQ_OK, &rep, c->opaque, pool, &out);

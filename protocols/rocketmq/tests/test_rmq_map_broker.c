@@ -810,7 +810,7 @@ Test(rmq_map_broker, group_offsets_and_members_errors)
 
     cmd_new(&c, 4242);
     cr_expect_eq(map_cmd(&c, &pool, &req, &why), MQ_DECLINED);
-    cmd_new(&c, RMQ_QUERY_MESSAGE); /* a broker code the model has no operation for */
+    cmd_new(&c, RMQ_GET_ALL_DELAY_OFFSET); /* a broker code the model has no operation for */
     cr_expect_eq(map_cmd(&c, &pool, &req, &why), MQ_DECLINED);
     mq_pool_fini(&pool);
 }
