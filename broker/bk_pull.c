@@ -92,14 +92,22 @@ bk_pull_try(bk_t *bk, mq_req_t *req, int may_hold)
         const char *e = bk_clients_subscription(bk, p->group, p->topic);
         expr = e ? mq_str_from_cstr(e) : MQ_STR_NULL;
     }
-    if (p->expression_type.n == 0 || mq_str_eq(p->expression_type, MQ_STR("TAG"))) {
-        bk_tag_filter_parse(expr.p, expr.n, &tags);
-        if (!tags.all) {
-            filter.match_cq = bk_tag_match;
-            filter.match_msg = NULL;
-            filter.arg = &tags;
-            fp = &filter;
-        }
+    if (p->expression_type.n > 0 && !mq_str_eq(p->expression_type, MQ_STR("TAG"))) {
+        /* RocketMQ with enablePropertyFilter=false (its default): refuse, never deliver
+         * unfiltered. SQL92 filtering arrives with issue 5. */
+        char *why = mq_palloc(req->pool, 80 + p->expression_type.n);
+        snprintf(why, 80 + p->expression_type.n,
+                 "The broker does not support consumer to filter message by %.*s",
+                 (int)p->expression_type.n, p->expression_type.p);
+        bk_reply(req, MQ_ERR, why);
+        return 1;
+    }
+    bk_tag_filter_parse(expr.p, expr.n, &tags);
+    if (!tags.all) {
+        filter.match_cq = bk_tag_match;
+        filter.match_msg = NULL;
+        filter.arg = &tags;
+        fp = &filter;
     }
     if (store_get_messages(bk->store, p->topic, p->queue_id, p->offset, max,
                            p->max_bytes > 0 ? (uint64_t)p->max_bytes : BK_PULL_MAX_BYTES, fp,

@@ -168,6 +168,14 @@ def main():
         check(h["code"] == 0 and tags and all(t == "TagA" for t in tags) and len(tags) == 5,
               "tag filter on the broker: %s" % tags)
 
+        # SQL92 is refused as RocketMQ does by default (enablePropertyFilter=false), never
+        # answered unfiltered
+        h, _ = c.call(11, {"consumerGroup": "cg_sql", "topic": "ItTopic", "queueId": 1,
+                           "queueOffset": 0, "maxMsgNums": 32, "sysFlag": 4, "commitOffset": 0,
+                           "suspendTimeoutMillis": 0, "subscription": "n > 5",
+                           "expressionType": "SQL92", "subVersion": 0})
+        check(h["code"] == 1 and "SQL92" in h.get("remark", ""), "SQL92 pull refused: %s" % h)
+
         # caught up: PULL_NOT_FOUND with every offset field (ali-ons reads them)
         h, _ = pull(c, "ItTopic", 1, 10)
         check(h["code"] == 19, "caught up -> PULL_NOT_FOUND: %s" % h["code"])
