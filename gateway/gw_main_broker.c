@@ -11,7 +11,8 @@
  * at start, every registerNameServerPeriod (30 s, 10-60 s) and whenever its topics change, and
  * unregisters on SIGTERM/SIGINT (gw_nsreg.c). --all-in-one also runs an embedded NameServer
  * (namesrvListenPort, 9876) the broker registers with in process, on the same schedule; with
- * -n or namesrvAddr it registers with those NameServers too.
+ * -n or namesrvAddr it registers with those NameServers too. The embedded NameServer's KV
+ * config is kept in <storePathRootDir>/namesrv/kvConfig.json (--kvConfigPath=... to move it).
  *
  * Every broker.conf key may be given as --key=value (after -c, so it wins). -p prints the
  * configuration and exits, as RocketMQ's mqbroker -p does.
@@ -22,6 +23,7 @@
 
 #include "bk.h"
 #include "gw.h"
+#include "gw_kvfile.h"
 #include "gw_nsreg.h"
 #include "gw_rmq.h"
 #include "mq/log.h"
@@ -159,7 +161,9 @@ bm_usage(void)
             "  broker.conf keys as in RocketMQ (brokerName, listenPort, namesrvAddr, "
             "storePathRootDir, flushDiskType, ...)\n"
             "  NAMESRV_ADDR: the NameServer list when neither -n nor namesrvAddr is set\n"
-            "  namesrvListenPort (9876): --all-in-one: the embedded NameServer's port\n");
+            "  namesrvListenPort (9876): --all-in-one: the embedded NameServer's port\n"
+            "  kvConfigPath (<storePathRootDir>/namesrv/kvConfig.json): --all-in-one: its KV "
+            "config\n");
     return 1;
 }
 
@@ -171,7 +175,8 @@ main(int argc, char **argv)
     gw_rmq_t fe_ns, fe_bk;
     gw_t *gw;
     int all_in_one = 0, print = 0, ns_port = 9876, ns_bound = 0, bk_bound = 0;
-    char err[256];
+    char err[256], kv_path[1024] = "";
+    gw_kvfile_t *kvf = NULL;
 
     bk_config_defaults(&cfg);
     for (int i = 1; i < argc; i++) {
@@ -191,6 +196,10 @@ main(int argc, char **argv)
             snprintf(key, sizeof(key), "%.*s", (int)(eq - argv[i] - 2), argv[i] + 2);
             if (strcmp(key, "namesrvListenPort") == 0) {
                 ns_port = atoi(eq + 1);
+                continue;
+            }
+            if (strcmp(key, "kvConfigPath") == 0) { /* the embedded NameServer's */
+                snprintf(kv_path, sizeof(kv_path), "%s", eq + 1);
                 continue;
             }
             if (strcmp(key, "logLevel") == 0) {
@@ -240,6 +249,11 @@ main(int argc, char **argv)
     ctx.ns = ns_new(NULL);
     if (!gw)
         return 1;
+    /* The embedded NameServer keeps its KV config beside the store (one data directory). */
+    if (!kv_path[0])
+        snprintf(kv_path, sizeof(kv_path), "%s/namesrv/kvConfig.json", cfg.store.root_dir);
+    if (gw_kvfile_attach(ctx.ns, kv_path, &kvf) != MQ_OK)
+        return 1;
     /* Bind first: with listenPort=0 the broker must know its port before it opens (it is
      * written into every stored record and announced to the NameServer). */
     gw_rmq_init(&fe_ns, ns_service(ctx.ns));
@@ -283,6 +297,7 @@ main(int argc, char **argv)
     gw_free(gw);
     gw_nsreg_free(ctx.reg);
     bk_free(ctx.bk);
+    gw_kvfile_free(kvf);
     ns_free(ctx.ns);
     MQ_LOG_INFO("broker", "The broker[%s] shut down", cfg.name);
     return 0;

@@ -4,7 +4,7 @@
  * front-end). Options follow RocketMQ's mqnamesrv where they exist:
  *
  *   mqnamesrv [-c namesrv.properties] [--listenPort=9876] [--bindAddress=0.0.0.0]
- *             [--logLevel=info] [-p]
+ *             [--kvConfigPath=$HOME/namesrv/kvConfig.json] [--logLevel=info] [-p]
  *
  * Prints RocketMQ's boot banner ("The Name Server boot success...") with the bound address, so
  * scripts that wait for it keep working; --listenPort=0 picks a free port (tests).
@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "gw.h"
+#include "gw_kvfile.h"
 #include "gw_rmq.h"
 #include "mq/log.h"
 #include "ns.h"
@@ -22,6 +23,7 @@
 typedef struct ns_main_opts_s {
     int port;
     char bind[64];
+    char kv_path[1024]; /* kvConfigPath */
     int print;
 } ns_main_opts_t;
 
@@ -36,6 +38,8 @@ ns_main_set(ns_main_opts_t *o, const char *key, const char *val)
         o->port = (int)v;
     } else if (strcmp(key, "bindAddress") == 0) {
         snprintf(o->bind, sizeof(o->bind), "%s", val);
+    } else if (strcmp(key, "kvConfigPath") == 0) {
+        snprintf(o->kv_path, sizeof(o->kv_path), "%s", val);
     } else if (strcmp(key, "logLevel") == 0) {
         mq_log_level_t l;
         if (mq_log_level_parse(val, &l) != MQ_OK)
@@ -91,13 +95,16 @@ ns_main_housekeep(void *arg)
 int
 main(int argc, char **argv)
 {
-    ns_main_opts_t o = {9876, "0.0.0.0", 0};
+    ns_main_opts_t o = {9876, "0.0.0.0", "", 0};
     ns_config_t cfg;
+    gw_kvfile_t *kvf = NULL;
     gw_rmq_t fe;
     gw_t *gw;
     ns_t *ns;
     int bound = 0;
 
+    snprintf(o.kv_path, sizeof(o.kv_path), "%s/namesrv/kvConfig.json",
+             getenv("HOME") ? getenv("HOME") : ".");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
             if (ns_main_load(&o, argv[++i]) != 0)
@@ -114,18 +121,21 @@ main(int argc, char **argv)
             }
         } else {
             fprintf(stderr, "usage: mqnamesrv [-c file] [--listenPort=9876] "
-                            "[--bindAddress=0.0.0.0] [--logLevel=info] [-p]\n");
+                            "[--bindAddress=0.0.0.0] [--kvConfigPath=file] [--logLevel=info] "
+                            "[-p]\n");
             return 1;
         }
     }
     if (o.print) {
-        printf("listenPort=%d\nbindAddress=%s\n", o.port, o.bind);
+        printf("listenPort=%d\nbindAddress=%s\nkvConfigPath=%s\n", o.port, o.bind, o.kv_path);
         return 0;
     }
     ns_config_defaults(&cfg);
     ns = ns_new(&cfg);
     gw = gw_new();
     if (!ns || !gw)
+        return 1;
+    if (gw_kvfile_attach(ns, o.kv_path, &kvf) != MQ_OK)
         return 1;
     gw_rmq_init(&fe, ns_service(ns));
     if (gw_listen(gw, o.bind, o.port, &fe.proto, &fe, &bound) != MQ_OK)
@@ -138,6 +148,7 @@ main(int argc, char **argv)
                 o.bind, bound);
     gw_run(gw);
     gw_free(gw);
+    gw_kvfile_free(kvf);
     ns_free(ns);
     MQ_LOG_INFO("namesrv", "The Name Server shut down");
     return 0;

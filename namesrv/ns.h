@@ -50,6 +50,7 @@
 
 #include <stdint.h>
 
+#include "mq/buf.h"
 #include "mq/req.h"
 
 typedef struct ns_s ns_t;
@@ -82,5 +83,13 @@ mq_service_t *ns_service(ns_t *ns);
  * with its queue data when its broker name has no address left. Returns how many brokers
  * (addresses) were removed. The gateway calls it every 5 s with mq_now_ms(). */
 int ns_housekeep(ns_t *ns, int64_t now_ms);
+
+/* The KV table as RocketMQ's kvConfig.json text, and back (entries are added; MQ_EPROTO for a
+ * text that is not such a file). The owner of the process reads the file at start and writes
+ * it when the hook set by ns_on_kv_changed() fires (after a put or delete, from the thread that
+ * handled it, without the NameServer lock held). */
+void ns_kv_save(ns_t *ns, mq_buf_t *out);
+int ns_kv_load(ns_t *ns, const char *text, size_t len);
+void ns_on_kv_changed(ns_t *ns, void (*fn)(void *arg), void *arg);
 
 #endif /* MQ_NAMESRV_NS_H */

@@ -19,6 +19,8 @@ struct ns_s {
     pthread_mutex_t lock; /* guards route and kv; never held while a reply() runs */
     ns_route_t route;     /* RouteInfoManager tables */
     ns_kv_t kv;           /* KVConfigManager table */
+    void (*kv_changed)(void *arg); /* ns_on_kv_changed(); called without the lock */
+    void *kv_changed_arg;
 };
 
 #endif /* MQ_NAMESRV_NS_INT_H */

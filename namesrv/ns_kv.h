@@ -2,12 +2,14 @@
  *
  * ns_kv.h -- the NameServer's namespaced key/value config (RocketMQ KVConfigManager), internal
  * to namesrv/: the interface of ns_kv.c. Values are byte strings; a namespace exists while it
- * has keys. In memory only (RocketMQ also persists kvConfig.json). Nothing here locks: callers
- * hold ns_t.lock (ns_int.h).
+ * has keys. The table converts to and from RocketMQ's kvConfig.json text; the process that owns
+ * the NameServer writes the file (namesrv/ does no file I/O). Nothing here locks: callers hold
+ * ns_t.lock (ns_int.h).
  */
 #ifndef MQ_NAMESRV_NS_KV_H
 #define MQ_NAMESRV_NS_KV_H
 
+#include "mq/buf.h"
 #include "mq/pool.h"
 #include "mq/req.h"
 #include "mq/strmap.h"
@@ -29,5 +31,10 @@ int ns_kv_delete(ns_kv_t *kv, mq_str_t ns, mq_str_t key);
 /* MQ_OK with out = key, value, key, value... sorted by key, copied into pool; or MQ_ENOENT
  * when the namespace does not exist. */
 int ns_kv_list(const ns_kv_t *kv, mq_str_t ns, mq_pool_t *pool, mq_str_list_t *out);
+
+/* kvConfig.json: {"configTable":{"<namespace>":{"<key>":"<value>"}}}, sorted. */
+void ns_kv_to_json(const ns_kv_t *kv, mq_buf_t *out);
+/* Adds every entry of such a text (RocketMQ's own files included); MQ_EPROTO if it is not one. */
+int ns_kv_from_json(ns_kv_t *kv, const char *text, size_t len);
 
 #endif /* MQ_NAMESRV_NS_KV_H */

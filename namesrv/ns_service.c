@@ -213,6 +213,9 @@ ns_service_handle(mq_service_t *svc, mq_req_t *req)
         pthread_mutex_lock(&ns->lock);
         status = fn(ns, req, pool, &rep);
         pthread_mutex_unlock(&ns->lock);
+        if (status == MQ_OK && (req->op == MQ_OP_KV_PUT || req->op == MQ_OP_KV_DELETE) &&
+            ns->kv_changed)
+            ns->kv_changed(ns->kv_changed_arg);
     } else {
         rep.text = ns_service_text(pool, "namesrv: unsupported operation %s (%d)",
                                    mq_op_name(req->op), (int)req->op);
@@ -283,4 +286,29 @@ mq_service_t *
 ns_service(ns_t *ns)
 {
     return &ns->svc;
+}
+
+void
+ns_kv_save(ns_t *ns, mq_buf_t *out)
+{
+    pthread_mutex_lock(&ns->lock);
+    ns_kv_to_json(&ns->kv, out);
+    pthread_mutex_unlock(&ns->lock);
+}
+
+int
+ns_kv_load(ns_t *ns, const char *text, size_t len)
+{
+    int rc;
+    pthread_mutex_lock(&ns->lock);
+    rc = ns_kv_from_json(&ns->kv, text, len);
+    pthread_mutex_unlock(&ns->lock);
+    return rc;
+}
+
+void
+ns_on_kv_changed(ns_t *ns, void (*fn)(void *arg), void *arg)
+{
+    ns->kv_changed = fn;
+    ns->kv_changed_arg = arg;
 }

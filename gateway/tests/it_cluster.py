@@ -35,14 +35,7 @@ CLUSTER = "DefaultCluster"
 
 
 def start_namesrv(binary, port=0):
-    p = subprocess.Popen([binary, "--listenPort=%d" % port, "--bindAddress=127.0.0.1"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    line = p.stdout.readline()
-    m = re.search(r"boot success.*:(\d+)", line)
-    if not m:
-        p.kill()
-        raise RuntimeError("no NameServer boot banner: %r" % line)
-    return p, int(m.group(1))
+    return it_namesrv.start_namesrv(binary, port, stderr=subprocess.DEVNULL)
 
 
 def start_broker(binary, store, name, namesrv=None, env=None, extra=()):

@@ -8,13 +8,16 @@ a broker whose connection drops disappearing from routes, unknown codes, one-way
 bad input (an oversized frame, an undecodable header) that must not stop the server.
 Usage: it_namesrv.py path/to/mqnamesrv. Prints "N passed, N failed"; exits 1 on a failure.
 """
+import atexit
 import json
 import os
 import re
+import shutil
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 PASSED, FAILED = 0, 0
@@ -98,14 +101,23 @@ class Remoting:
         self.sock.close()
 
 
-def start_namesrv(binary):
-    p = subprocess.Popen([binary, "--listenPort=0", "--bindAddress=127.0.0.1"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+_TMP = tempfile.mkdtemp(prefix="it_namesrv_")
+atexit.register(shutil.rmtree, _TMP, True)
+
+
+def start_namesrv(binary, port=0, kv_path=None, stderr=subprocess.PIPE):
+    """Starts mqnamesrv on 127.0.0.1 (port 0: any); its kvConfig.json goes to a temp dir
+    unless kv_path says where. Returns (process, port)."""
+    if kv_path is None:
+        kv_path = tempfile.mkdtemp(dir=_TMP) + "/kvConfig.json"
+    p = subprocess.Popen([binary, "--listenPort=%d" % port, "--bindAddress=127.0.0.1",
+                          "--kvConfigPath=" + kv_path],
+                         stdout=subprocess.PIPE, stderr=stderr, text=True)
     line = p.stdout.readline()
     m = re.search(r"boot success.*:(\d+)", line)
     if not m:
         p.kill()
-        raise RuntimeError("no boot banner: %r %s" % (line, p.stderr.read()))
+        raise RuntimeError("no boot banner: %r %s" % (line, p.stderr.read() if p.stderr else ""))
     return p, int(m.group(1))
 
 
@@ -212,6 +224,42 @@ def main():
         check(h["code"] == 0 and h["extFields"].get("value") == "broker-a:8", "GET_KV_CONFIG: %s" % h)
         h, _ = c.call(101, {"namespace": "ORDER_TOPIC_CONFIG", "key": "Nope"})
         check(h["code"] == 22, "missing KV -> QUERY_NOT_FOUND")
+
+        # KV config survives a restart in RocketMQ's kvConfig.json
+        kv_path = os.path.join(_TMP, "kv-restart", "kvConfig.json")
+        pk, portk = start_namesrv(binary, kv_path=kv_path)
+        ck = Remoting(portk)
+        ck.call(100, {"namespace": "NS1", "key": "k1", "value": "v1"})
+        ck.call(100, {"namespace": "NS1", "key": "k2", "value": "v2"})
+        ck.call(102, {"namespace": "NS1", "key": "k2"})
+        with open(kv_path) as f:
+            saved = json.load(f)
+        check(saved == {"configTable": {"NS1": {"k1": "v1"}}}, "kvConfig.json: %s" % saved)
+        ck.close()
+        pk.terminate()
+        pk.wait(timeout=10)
+        pk, portk = start_namesrv(binary, kv_path=kv_path)
+        ck = Remoting(portk)
+        h, _ = ck.call(101, {"namespace": "NS1", "key": "k1"})
+        check(h["code"] == 0 and h["extFields"].get("value") == "v1", "KV after restart: %s" % h)
+        h, _ = ck.call(101, {"namespace": "NS1", "key": "k2"})
+        check(h["code"] == 22, "a deleted KV stays deleted after restart")
+        ck.close()
+        pk.terminate()
+        pk.wait(timeout=10)
+        for suffix in (".bak", ".tmp"):
+            if os.path.exists(kv_path + suffix):
+                os.unlink(kv_path + suffix)
+        with open(kv_path, "w") as f:
+            f.write("{broken")
+        pk = subprocess.Popen([binary, "--listenPort=0", "--kvConfigPath=" + kv_path],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            rc = pk.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pk.kill()
+            rc = None
+        check(rc not in (0, None), "an unreadable kvConfig.json (no .bak) stops the start")
 
         # unknown code, one-way, missing field
         h, _ = c.call(4242)
