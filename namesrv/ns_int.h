@@ -14,11 +14,11 @@
 
 /* A NameServer. Owner: whoever called ns_new(). */
 struct ns_s {
-    mq_service_t svc;     /* what ns_service() returns; svc.ctx = this */
-    ns_config_t cfg;      /* copy of the configuration, defaults filled in */
-    pthread_mutex_t lock; /* guards route and kv; never held while a reply() runs */
-    ns_route_t route;     /* RouteInfoManager tables */
-    ns_kv_t kv;           /* KVConfigManager table */
+    mq_service_t svc;              /* what ns_service() returns; svc.ctx = this */
+    ns_config_t cfg;               /* copy of the configuration, defaults filled in */
+    pthread_mutex_t lock;          /* guards route and kv; never held while a reply() runs */
+    ns_route_t route;              /* RouteInfoManager tables */
+    ns_kv_t kv;                    /* KVConfigManager table */
     void (*kv_changed)(void *arg); /* ns_on_kv_changed(); called without the lock */
     void *kv_changed_arg;
 };

@@ -53,14 +53,18 @@ int mqc_call(mqc_conn_t *c, rmq_cmd_t *req, int timeout_ms, mq_pool_t *pool, rmq
 int mqc_call_async(mqc_conn_t *c, rmq_cmd_t *req, int timeout_ms, mqc_done_fn done, void *arg);
 /* One-way: flag RMQ_FLAG_ONEWAY, no response. */
 int mqc_send_oneway(mqc_conn_t *c, rmq_cmd_t *req);
+/* Answers a server-initiated request: resp->opaque must be the request's; the response flag is
+ * set here. For use from an mqc_server_request_fn (which must not make sync calls on the same
+ * connection: its reader thread is the one running the callback). */
+int mqc_conn_respond(mqc_conn_t *c, rmq_cmd_t *resp);
 
 /* ---- NameServer lookups ---- */
 
 typedef struct mqc_broker_addr_s {
     char cluster[128];
-    char name[128];   /* brokerName */
-    int64_t id;       /* 0 = master */
-    char addr[128];   /* host:port */
+    char name[128]; /* brokerName */
+    int64_t id;     /* 0 = master */
+    char addr[128]; /* host:port */
 } mqc_broker_addr_t;
 
 typedef struct mqc_queue_data_s {
@@ -105,8 +109,8 @@ int mqc_brokers_get(mqc_brokers_t *b, const char *addr, mqc_conn_t **out);
 
 typedef struct mqc_message_s {
     const char *topic;
-    const char *tags;  /* or NULL */
-    const char *keys;  /* space-separated, or NULL */
+    const char *tags; /* or NULL */
+    const char *keys; /* space-separated, or NULL */
     const void *body;
     size_t body_len;
     const char *properties; /* extra "k\x01v\x02" pairs in RocketMQ's encoding, or NULL */
@@ -147,12 +151,12 @@ typedef void (*mqc_send_fn)(void *arg, int status, const mqc_send_result_t *res)
 typedef struct mqc_producer_s mqc_producer_t;
 
 typedef struct mqc_producer_config_s {
-    const char *namesrv;   /* "h1:p1;h2:p2" */
-    const char *group;     /* producer group */
-    int send_timeout_ms;   /* 3000 */
-    int retry_times;       /* 2: a failed sync send is retried on another queue/broker */
-    int max_message_size;  /* 4 MiB */
-    int compress_over;     /* bodies larger than this are zlib-compressed (4096); 0 = never */
+    const char *namesrv;  /* "h1:p1;h2:p2" */
+    const char *group;    /* producer group */
+    int send_timeout_ms;  /* 3000 */
+    int retry_times;      /* 2: a failed sync send is retried on another queue/broker */
+    int max_message_size; /* 4 MiB */
+    int compress_over;    /* bodies larger than this are zlib-compressed (4096); 0 = never */
 } mqc_producer_config_t;
 
 void mqc_producer_config_defaults(mqc_producer_config_t *cfg);
@@ -162,8 +166,11 @@ void mqc_producer_free(mqc_producer_t *p); /* waits for in-flight async sends */
 
 /* queue < 0: round robin over writable queues; otherwise that queue of the first broker that
  * has it. mqc_queue_for_key() gives the queue a key hashes to (ordered messages). */
-int mqc_producer_send(mqc_producer_t *p, const mqc_message_t *m, int queue,
-                      mqc_send_result_t *res, char *err, size_t errlen);
+int mqc_producer_send(mqc_producer_t *p, const mqc_message_t *m, int queue, mqc_send_result_t *res,
+                      char *err, size_t errlen);
+/* Async: when it returns MQ_OK, fn runs exactly once on a library thread. At most 4096 sends
+ * are in flight per producer; beyond that the call waits up to the send timeout, then gives
+ * MQ_EBUSY. No retries (as in the Java client's async path with retries off). */
 int mqc_producer_send_async(mqc_producer_t *p, const mqc_message_t *m, int queue, mqc_send_fn fn,
                             void *arg);
 int mqc_producer_send_oneway(mqc_producer_t *p, const mqc_message_t *m, int queue);
@@ -173,6 +180,9 @@ int mqc_producer_send_batch(mqc_producer_t *p, const mqc_message_t *msgs, int n,
 /* The queue a key selects among n writable queues (Java String.hashCode, as
  * SelectMessageQueueByHash does). */
 int mqc_queue_for_key(const char *key, int n_queues);
+/* The number of writable queues of topic as this producer sees them (fetching the route when
+ * needed), for mqc_queue_for_key(). MQ_OK or a route error. */
+int mqc_producer_queue_count(mqc_producer_t *p, const char *topic, int *n);
 
 /* ---- Pull consumer ---- */
 
@@ -208,8 +218,8 @@ int mqc_pull_queues(mqc_pull_t *c, const char *topic, mqc_mq_t **mqs, int *n, mq
 /* One pull: sub_expr "*" or "TagA || TagB"; hold_ms > 0 long-polls up to that long. Messages
  * whose tag does not match are dropped here too (the client-side filter RocketMQ clients
  * apply). */
-int mqc_pull(mqc_pull_t *c, const mqc_mq_t *mq, const char *sub_expr, int64_t offset,
-             int max_msgs, int hold_ms, mq_pool_t *pool, mqc_pull_result_t *out);
+int mqc_pull(mqc_pull_t *c, const mqc_mq_t *mq, const char *sub_expr, int64_t offset, int max_msgs,
+             int hold_ms, mq_pool_t *pool, mqc_pull_result_t *out);
 int mqc_pull_min_offset(mqc_pull_t *c, const mqc_mq_t *mq, int64_t *out);
 int mqc_pull_max_offset(mqc_pull_t *c, const mqc_mq_t *mq, int64_t *out);
 int mqc_pull_search_offset(mqc_pull_t *c, const mqc_mq_t *mq, int64_t ts_ms, int64_t *out);
@@ -236,14 +246,14 @@ typedef struct mqc_push_config_s {
     const char *sub_expr; /* "*" */
     mqc_model_t model;
     mqc_from_t from;
-    int64_t from_timestamp_ms;   /* MQC_FROM_TIMESTAMP */
-    const char *client_id;       /* NULL: "ip@pid#n" as RocketMQ builds it */
-    int pull_batch;              /* 32 */
-    int threads;                 /* listener threads (1) */
-    int rebalance_interval_ms;   /* 20000, and on NOTIFY_CONSUMER_IDS_CHANGED */
-    int heartbeat_interval_ms;   /* 30000 */
-    int persist_interval_ms;     /* 5000: offsets committed (clustering) or written to
-                                    offset_store_dir (broadcasting) */
+    int64_t from_timestamp_ms;    /* MQC_FROM_TIMESTAMP */
+    const char *client_id;        /* NULL: "ip@pid#n" as RocketMQ builds it */
+    int pull_batch;               /* 32 */
+    int threads;                  /* listener threads (1) */
+    int rebalance_interval_ms;    /* 20000, and on NOTIFY_CONSUMER_IDS_CHANGED */
+    int heartbeat_interval_ms;    /* 30000 */
+    int persist_interval_ms;      /* 5000: offsets committed (clustering) or written to
+                                     offset_store_dir (broadcasting) */
     const char *offset_store_dir; /* broadcasting offsets (NULL: $HOME/.rocketmq_offsets) */
 } mqc_push_config_t;
 
