@@ -11,8 +11,6 @@
 #include <string.h>
 
 #include "admin.h"
-#include "mq/buf.h"
-#include "rmq_frame.h"
 
 #include "mqc.h"
 
