@@ -58,6 +58,7 @@ struct gw_conn_s {
     const gw_proto_t *proto;     /* front-end */
     void *proto_ctx;             /* its context */
     void *data;                  /* front-end state */
+    int in_read;                 /* in gw_conn_read_cb: replies queue, flushed once at its end */
     int fd;                      /* -1 once closed */
     int refs;                    /* the open socket holds one; requests hold more */
     uint64_t id;                 /* unique */
@@ -281,6 +282,8 @@ gw_conn_send(gw_conn_t *c, mq_buf_t *data)
     c->tx_bytes += b->len;
     if (c->tx_bytes > GW_TX_HIGH)
         ev_io_stop(c->gw->loop, &c->rio);
+    if (c->in_read)
+        return; /* one writev for every reply to the frames of this read (gw_conn_read_cb) */
     if (gw_conn_flush(c) < 0)
         gw_conn_close(c);
 }
@@ -332,6 +335,7 @@ gw_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
     gw_conn_t *c = MQ_CONTAINER_OF(w, gw_conn_t, rio);
     (void)revents;
     gw_conn_hold(c); /* the front-end may close it under us */
+    c->in_read = 1;
     for (int rounds = 0; rounds < 16 && c->fd >= 0; rounds++) {
         uint8_t *dst = mq_buf_reserve(&c->rx, GW_RX_CHUNK);
         ssize_t n = read(c->fd, dst, GW_RX_CHUNK);
@@ -377,6 +381,9 @@ gw_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
         if (n < GW_RX_CHUNK)
             break;
     }
+    c->in_read = 0;
+    if (c->fd >= 0 && c->txq && gw_conn_flush(c) < 0)
+        gw_conn_close(c);
     gw_conn_release(c);
 }
 
