@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * rmq_cmd.c -- RemotingCommand header codec (rmq_cmd.h): JSON headers through jansson (a small
- * object per request), the ROCKETMQ binary header with the bounds-checked cursor, and a compact
- * JSON writer for replies.
+ * rmq_cmd.c -- RemotingCommand header codec (rmq_cmd.h): JSON headers through the fast decoder
+ * for their common shape (rmq_json_fast.c) and jansson for everything else, the ROCKETMQ binary
+ * header with the bounds-checked cursor, and a compact JSON writer for replies.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,6 +14,7 @@
 #include "mq/rd.h"
 #include "rmq_cmd.h"
 #include "rmq_codes.h"
+#include "rmq_json_fast.h"
 
 /* ---- Decoding ---- */
 
@@ -76,11 +77,11 @@ rmq_json_int(json_t *v, int32_t *out)
     return 0;
 }
 
-static int
-rmq_decode_json(const rmq_frame_t *f, mq_pool_t *pool, rmq_cmd_t *c)
+int
+rmq_json_slow_decode(const char *p, size_t len, mq_pool_t *pool, rmq_cmd_t *c)
 {
     json_error_t err;
-    json_t *root = json_loadb(f->header.p, f->header.n, JSON_ALLOW_NUL, &err);
+    json_t *root = json_loadb(p, len, JSON_ALLOW_NUL, &err);
     json_t *v, *ext;
     const char *key;
     int rc = MQ_EPROTO;
@@ -210,7 +211,12 @@ rmq_cmd_decode(const rmq_frame_t *f, mq_pool_t *pool, rmq_cmd_t *out)
     out->body = f->body;
     if (f->serialize_type == RMQ_SERIALIZE_ROCKETMQ)
         return rmq_decode_binary(f, pool, out);
-    return rmq_decode_json(f, pool, out);
+    if (rmq_json_fast_decode(f->header.p, f->header.n, pool, out) == MQ_OK)
+        return MQ_OK;
+    memset(out, 0, sizeof(*out)); /* declined: jansson decides, from scratch */
+    out->serialize_type = f->serialize_type;
+    out->body = f->body;
+    return rmq_json_slow_decode(f->header.p, f->header.n, pool, out);
 }
 
 int
