@@ -25,61 +25,10 @@
 #include <strings.h>
 
 #include "rmq_codes.h"
+#include "rmq_fields.h"
 #include "rmq_map_admin.h"
 
 #define RMQ_CONFIG_MAX_PAIRS 256 /* keys accepted in one UPDATE_BROKER_CONFIG */
-
-/* ---- Header fields ---- */
-
-static int
-rmq_a_need(const rmq_cmd_t *c, const char *key, mq_str_t *out, const char **why)
-{
-    if (rmq_cmd_ext(c, key, out) && out->n > 0)
-        return 1;
-    *why = key;
-    return 0;
-}
-
-/* An integer field: dflt when absent and not required; present, it must be a number. */
-static int
-rmq_a_i64(const rmq_cmd_t *c, const char *key, int required, int64_t dflt, int64_t *out,
-          const char **why)
-{
-    int rc = rmq_cmd_ext_i64(c, key, out);
-    if (rc == MQ_OK)
-        return 1;
-    if (rc == MQ_ENOENT && !required) {
-        *out = dflt;
-        return 1;
-    }
-    *why = key;
-    return 0;
-}
-
-static int
-rmq_a_i32(const rmq_cmd_t *c, const char *key, int required, int32_t dflt, int32_t *out,
-          const char **why)
-{
-    int64_t x;
-    if (!rmq_a_i64(c, key, required, dflt, &x, why))
-        return 0;
-    if (x < INT32_MIN || x > INT32_MAX) {
-        *why = key;
-        return 0;
-    }
-    *out = (int32_t)x;
-    return 1;
-}
-
-/* Boolean.parseBoolean: "true" in any case; dflt when absent. */
-static int
-rmq_a_bool(const rmq_cmd_t *c, const char *key, int dflt)
-{
-    mq_str_t v;
-    if (!rmq_cmd_ext(c, key, &v))
-        return dflt;
-    return v.n == 4 && strncasecmp(v.p, "true", 4) == 0;
-}
 
 /* ---- Bodies read: SubscriptionGroupConfig, properties ---- */
 
@@ -201,13 +150,13 @@ rmq_map_topic_upsert(const rmq_cmd_t *c, mq_req_t *req, const char **why)
     memset(t, 0, sizeof(*t));
     /* CreateTopicRequestHeader: defaultTopic is required in Java but never used; we accept
      * its absence */
-    if (!rmq_a_need(c, "topic", &t->conf.name, why) ||
-        !rmq_a_i32(c, "readQueueNums", 1, 0, &t->conf.read_queues, why) ||
-        !rmq_a_i32(c, "writeQueueNums", 1, 0, &t->conf.write_queues, why) ||
-        !rmq_a_i32(c, "perm", 1, 0, &t->conf.perm, why) ||
-        !rmq_a_i32(c, "topicSysFlag", 0, 0, &t->conf.topic_sys_flag, why))
+    if (!rmq_field_need(c, "topic", "topic", &t->conf.name, why) ||
+        !rmq_field_i32(c, "readQueueNums", "readQueueNums", 1, 0, &t->conf.read_queues, why) ||
+        !rmq_field_i32(c, "writeQueueNums", "writeQueueNums", 1, 0, &t->conf.write_queues, why) ||
+        !rmq_field_i32(c, "perm", "perm", 1, 0, &t->conf.perm, why) ||
+        !rmq_field_i32(c, "topicSysFlag", "topicSysFlag", 0, 0, &t->conf.topic_sys_flag, why))
         return MQ_EINVAL;
-    t->conf.order = rmq_a_bool(c, "order", 0);
+    t->conf.order = rmq_field_bool(c, "order", 0);
     if (!rmq_cmd_ext(c, "topicFilterType", &t->filter_type))
         t->filter_type = MQ_STR_NULL;
     return MQ_OK;
@@ -220,13 +169,14 @@ rmq_map_query_message(const rmq_cmd_t *c, mq_req_t *req, const char **why)
 
     req->op = MQ_OP_QUERY_MESSAGE;
     memset(q, 0, sizeof(*q));
-    if (!rmq_a_need(c, "topic", &q->topic, why) || !rmq_a_need(c, "key", &q->key, why) ||
-        !rmq_a_i32(c, "maxNum", 1, 0, &q->max, why) ||
-        !rmq_a_i64(c, "beginTimestamp", 1, 0, &q->begin_ms, why) ||
-        !rmq_a_i64(c, "endTimestamp", 1, 0, &q->end_ms, why))
+    if (!rmq_field_need(c, "topic", "topic", &q->topic, why) ||
+        !rmq_field_need(c, "key", "key", &q->key, why) ||
+        !rmq_field_i32(c, "maxNum", "maxNum", 1, 0, &q->max, why) ||
+        !rmq_field_i64(c, "beginTimestamp", "beginTimestamp", 1, 0, &q->begin_ms, why) ||
+        !rmq_field_i64(c, "endTimestamp", "endTimestamp", 1, 0, &q->end_ms, why))
         return MQ_EINVAL;
     /* MixAll.UNIQUE_MSG_QUERY_FLAG: Java then uses defaultQueryMaxNum (32) */
-    q->uniq = rmq_a_bool(c, "_UNIQUE_KEY_QUERY", 0);
+    q->uniq = rmq_field_bool(c, "_UNIQUE_KEY_QUERY", 0);
     if (q->uniq)
         q->max = 32;
     return MQ_OK;
@@ -240,12 +190,13 @@ rmq_map_reset_offset(const rmq_cmd_t *c, mq_req_t *req, const char **why)
     req->op = MQ_OP_RESET_GROUP_OFFSET;
     memset(r, 0, sizeof(*r));
     /* ResetOffsetRequestHeader; queueId and offset are RocketMQ 5 additions */
-    if (!rmq_a_need(c, "topic", &r->topic, why) || !rmq_a_need(c, "group", &r->group, why) ||
-        !rmq_a_i64(c, "timestamp", 1, 0, &r->timestamp, why) ||
-        !rmq_a_i32(c, "queueId", 0, -1, &r->queue_id, why) ||
-        !rmq_a_i64(c, "offset", 0, -1, &r->offset, why))
+    if (!rmq_field_need(c, "topic", "topic", &r->topic, why) ||
+        !rmq_field_need(c, "group", "group", &r->group, why) ||
+        !rmq_field_i64(c, "timestamp", "timestamp", 1, 0, &r->timestamp, why) ||
+        !rmq_field_i32(c, "queueId", "queueId", 0, -1, &r->queue_id, why) ||
+        !rmq_field_i64(c, "offset", "offset", 0, -1, &r->offset, why))
         return MQ_EINVAL;
-    r->force = rmq_a_bool(c, "isForce", 0);
+    r->force = rmq_field_bool(c, "isForce", 0);
     return MQ_OK;
 }
 
@@ -258,13 +209,13 @@ rmq_map_admin_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const 
         return rmq_map_topic_upsert(c, req, why);
     case RMQ_DELETE_TOPIC_IN_BROKER:
         req->op = MQ_OP_TOPIC_DELETE;
-        return rmq_a_need(c, "topic", &req->u.topic, why) ? MQ_OK : MQ_EINVAL;
+        return rmq_field_need(c, "topic", "topic", &req->u.topic, why) ? MQ_OK : MQ_EINVAL;
     case RMQ_GET_TOPIC_CONFIG:
         req->op = MQ_OP_TOPIC_CONFIG_GET;
-        return rmq_a_need(c, "topic", &req->u.topic, why) ? MQ_OK : MQ_EINVAL;
+        return rmq_field_need(c, "topic", "topic", &req->u.topic, why) ? MQ_OK : MQ_EINVAL;
     case RMQ_GET_TOPIC_STATS_INFO:
         req->op = MQ_OP_TOPIC_STATS;
-        return rmq_a_need(c, "topic", &req->u.topic, why) ? MQ_OK : MQ_EINVAL;
+        return rmq_field_need(c, "topic", "topic", &req->u.topic, why) ? MQ_OK : MQ_EINVAL;
     case RMQ_GET_ALL_TOPIC_CONFIG:
         req->op = MQ_OP_TOPIC_CONFIG_LIST;
         return MQ_OK;
@@ -276,8 +227,10 @@ rmq_map_admin_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const 
     case RMQ_DELETE_SUBSCRIPTIONGROUP:
         req->op = MQ_OP_GROUP_DELETE;
         memset(&req->u.group_delete, 0, sizeof(req->u.group_delete));
-        req->u.group_delete.clean_offset = rmq_a_bool(c, "cleanOffset", 0);
-        return rmq_a_need(c, "groupName", &req->u.group_delete.group, why) ? MQ_OK : MQ_EINVAL;
+        req->u.group_delete.clean_offset = rmq_field_bool(c, "cleanOffset", 0);
+        return rmq_field_need(c, "groupName", "groupName", &req->u.group_delete.group, why)
+                   ? MQ_OK
+                   : MQ_EINVAL;
     case RMQ_GET_BROKER_RUNTIME_INFO:
         req->op = MQ_OP_RUNTIME_INFO;
         return MQ_OK;
@@ -286,16 +239,21 @@ rmq_map_admin_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const 
         memset(&req->u.group_topic, 0, sizeof(req->u.group_topic));
         if (!rmq_cmd_ext(c, "topic", &req->u.group_topic.topic))
             req->u.group_topic.topic = MQ_STR_NULL;
-        return rmq_a_need(c, "consumerGroup", &req->u.group_topic.group, why) ? MQ_OK : MQ_EINVAL;
+        return rmq_field_need(c, "consumerGroup", "consumerGroup", &req->u.group_topic.group, why)
+                   ? MQ_OK
+                   : MQ_EINVAL;
     case RMQ_GET_CONSUMER_CONNECTION_LIST:
         req->op = MQ_OP_GROUP_CONNECTIONS;
-        return rmq_a_need(c, "consumerGroup", &req->u.group, why) ? MQ_OK : MQ_EINVAL;
+        return rmq_field_need(c, "consumerGroup", "consumerGroup", &req->u.group, why) ? MQ_OK
+                                                                                       : MQ_EINVAL;
     case RMQ_VIEW_MESSAGE_BY_ID:
         req->op = MQ_OP_VIEW_MESSAGE;
         memset(&req->u.view_message, 0, sizeof(req->u.view_message));
         if (!rmq_cmd_ext(c, "topic", &req->u.view_message.topic))
             req->u.view_message.topic = MQ_STR_NULL;
-        return rmq_a_i64(c, "offset", 1, 0, &req->u.view_message.offset, why) ? MQ_OK : MQ_EINVAL;
+        return rmq_field_i64(c, "offset", "offset", 1, 0, &req->u.view_message.offset, why)
+                   ? MQ_OK
+                   : MQ_EINVAL;
     case RMQ_QUERY_MESSAGE:
         return rmq_map_query_message(c, req, why);
     case RMQ_GET_BROKER_CONFIG:

@@ -33,83 +33,11 @@
 
 #include "rmq_batch.h"
 #include "rmq_codes.h"
+#include "rmq_fields.h"
 #include "rmq_map.h"
 
 /* MQVersion.Version.V3_4_9: older clients' maxReconsumeTimes is ignored, as Java does. */
 #define RMQ_VERSION_V3_4_9 121
-
-/* ---- Header fields ---- */
-
-/* A string field; absent reads as empty. */
-static mq_str_t
-rmq_b_str(const rmq_cmd_t *c, const char *key)
-{
-    mq_str_t v;
-    return rmq_cmd_ext(c, key, &v) ? v : MQ_STR_NULL;
-}
-
-/* A string field that must be present (it may be empty). */
-static int
-rmq_b_have(const rmq_cmd_t *c, const char *key, const char *name, mq_str_t *out, const char **why)
-{
-    if (rmq_cmd_ext(c, key, out))
-        return 1;
-    *why = name;
-    return 0;
-}
-
-/* A string field that must be present and non-empty. */
-static int
-rmq_b_need(const rmq_cmd_t *c, const char *key, const char *name, mq_str_t *out, const char **why)
-{
-    if (rmq_cmd_ext(c, key, out) && out->n > 0)
-        return 1;
-    *why = name;
-    return 0;
-}
-
-/* An integer field: when absent, dflt (or a failure if required); when present, it must be a
- * number. Returns 1, or 0 with *why = name. */
-static int
-rmq_b_i64(const rmq_cmd_t *c, const char *key, const char *name, int required, int64_t dflt,
-          int64_t *out, const char **why)
-{
-    int rc = rmq_cmd_ext_i64(c, key, out);
-    if (rc == MQ_OK)
-        return 1;
-    if (rc == MQ_ENOENT && !required) {
-        *out = dflt;
-        return 1;
-    }
-    *why = name;
-    return 0;
-}
-
-static int
-rmq_b_i32(const rmq_cmd_t *c, const char *key, const char *name, int required, int32_t dflt,
-          int32_t *out, const char **why)
-{
-    int64_t x;
-    if (!rmq_b_i64(c, key, name, required, dflt, &x, why))
-        return 0;
-    if (x < INT32_MIN || x > INT32_MAX) {
-        *why = name;
-        return 0;
-    }
-    *out = (int32_t)x;
-    return 1;
-}
-
-/* A boolean field read as Java's Boolean.parseBoolean does: "true" in any case is true, any
- * other value false; dflt when absent. */
-static int
-rmq_b_bool(const rmq_cmd_t *c, const char *key, int dflt)
-{
-    mq_str_t v;
-    if (!rmq_cmd_ext(c, key, &v))
-        return dflt;
-    return v.n == 4 && strncasecmp(v.p, "true", 4) == 0;
-}
 
 /* ---- SEND_MESSAGE, SEND_MESSAGE_V2, SEND_BATCH_MESSAGE (section 2.3) ---- */
 
@@ -162,21 +90,22 @@ rmq_map_send(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const char **wh
 #define RMQ_SF(f) RMQ_SF_KEY(v2, RMQ_SF_##f), RMQ_SF_WHY(v2, RMQ_SF_##f)
     req->op = MQ_OP_PRODUCE;
     memset(p, 0, sizeof(*p));
-    if (!rmq_b_have(c, RMQ_SF(GROUP), &p->producer_group, why) ||
-        !rmq_b_need(c, RMQ_SF(TOPIC), &p->topic, why) ||
-        !rmq_b_i32(c, RMQ_SF(QUEUE_ID), 1, 0, &p->queue_id, why) ||
-        !rmq_b_i32(c, RMQ_SF(DEFAULT_QUEUES), 0, 4, &p->default_queues, why) ||
-        !rmq_b_i32(c, RMQ_SF(SYS_FLAG), 0, 0, &sys_flag, why) ||
-        !rmq_b_i64(c, RMQ_SF(BORN_TS), 0, 0, &born_ts, why) ||
-        !rmq_b_i32(c, RMQ_SF(FLAG), 0, 0, &flag, why) ||
-        !rmq_b_i32(c, RMQ_SF(RECONSUME), 0, 0, &reconsume, why) ||
-        !rmq_b_i32(c, RMQ_SF(MAX_RECONSUME), 0, -1, &p->max_reconsume, why))
+    if (!rmq_field_have(c, RMQ_SF(GROUP), &p->producer_group, why) ||
+        !rmq_field_need(c, RMQ_SF(TOPIC), &p->topic, why) ||
+        !rmq_field_i32(c, RMQ_SF(QUEUE_ID), 1, 0, &p->queue_id, why) ||
+        !rmq_field_i32(c, RMQ_SF(DEFAULT_QUEUES), 0, 4, &p->default_queues, why) ||
+        !rmq_field_i32(c, RMQ_SF(SYS_FLAG), 0, 0, &sys_flag, why) ||
+        !rmq_field_i64(c, RMQ_SF(BORN_TS), 0, 0, &born_ts, why) ||
+        !rmq_field_i32(c, RMQ_SF(FLAG), 0, 0, &flag, why) ||
+        !rmq_field_i32(c, RMQ_SF(RECONSUME), 0, 0, &reconsume, why) ||
+        !rmq_field_i32(c, RMQ_SF(MAX_RECONSUME), 0, -1, &p->max_reconsume, why))
         return MQ_EINVAL;
 #undef RMQ_SF
-    p->default_topic = rmq_b_str(c, RMQ_SF_KEY(v2, RMQ_SF_DEFAULT_TOPIC));
+    p->default_topic = rmq_field_str(c, RMQ_SF_KEY(v2, RMQ_SF_DEFAULT_TOPIC));
     if (c->version < RMQ_VERSION_V3_4_9)
         p->max_reconsume = -1;
-    p->batch = c->code == RMQ_SEND_BATCH_MESSAGE || rmq_b_bool(c, RMQ_SF_KEY(v2, RMQ_SF_BATCH), 0);
+    p->batch =
+        c->code == RMQ_SEND_BATCH_MESSAGE || rmq_field_bool(c, RMQ_SF_KEY(v2, RMQ_SF_BATCH), 0);
     if (p->batch) {
         /* each element has its own flag, body and properties (section 4.4) */
         int n = rmq_batch_decode(c->body, pool, &p->msgs);
@@ -190,7 +119,7 @@ rmq_map_send(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const char **wh
         p->n_msgs = 1;
         p->msgs[0].flag = flag;
         p->msgs[0].body = c->body;
-        p->msgs[0].props = rmq_b_str(c, RMQ_SF_KEY(v2, RMQ_SF_PROPS));
+        p->msgs[0].props = rmq_field_str(c, RMQ_SF_KEY(v2, RMQ_SF_PROPS));
     }
     for (int i = 0; i < p->n_msgs; i++) {
         mq_msg_t *m = &p->msgs[i];
@@ -212,20 +141,21 @@ rmq_map_pull(const rmq_cmd_t *c, mq_req_t *req, const char **why)
 
     req->op = MQ_OP_PULL;
     memset(p, 0, sizeof(*p));
-    if (!rmq_b_need(c, "consumerGroup", "consumerGroup", &p->group, why) ||
-        !rmq_b_need(c, "topic", "topic", &p->topic, why) ||
-        !rmq_b_i32(c, "queueId", "queueId", 1, 0, &p->queue_id, why) ||
-        !rmq_b_i64(c, "queueOffset", "queueOffset", 1, 0, &p->offset, why) ||
-        !rmq_b_i32(c, "maxMsgNums", "maxMsgNums", 0, 32, &p->max_msgs, why) ||
-        !rmq_b_i32(c, "sysFlag", "sysFlag", 0, 0, &p->flags, why) ||
-        !rmq_b_i64(c, "commitOffset", "commitOffset", 0, 0, &p->commit_offset, why) ||
-        !rmq_b_i64(c, "suspendTimeoutMillis", "suspendTimeoutMillis", 0, 0, &p->suspend_ms, why) ||
-        !rmq_b_i64(c, "subVersion", "subVersion", 0, 0, &p->sub_version, why) ||
-        !rmq_b_i32(c, "maxMsgBytes", "maxMsgBytes", 0, 0, &p->max_bytes, why))
+    if (!rmq_field_need(c, "consumerGroup", "consumerGroup", &p->group, why) ||
+        !rmq_field_need(c, "topic", "topic", &p->topic, why) ||
+        !rmq_field_i32(c, "queueId", "queueId", 1, 0, &p->queue_id, why) ||
+        !rmq_field_i64(c, "queueOffset", "queueOffset", 1, 0, &p->offset, why) ||
+        !rmq_field_i32(c, "maxMsgNums", "maxMsgNums", 0, 32, &p->max_msgs, why) ||
+        !rmq_field_i32(c, "sysFlag", "sysFlag", 0, 0, &p->flags, why) ||
+        !rmq_field_i64(c, "commitOffset", "commitOffset", 0, 0, &p->commit_offset, why) ||
+        !rmq_field_i64(c, "suspendTimeoutMillis", "suspendTimeoutMillis", 0, 0, &p->suspend_ms,
+                       why) ||
+        !rmq_field_i64(c, "subVersion", "subVersion", 0, 0, &p->sub_version, why) ||
+        !rmq_field_i32(c, "maxMsgBytes", "maxMsgBytes", 0, 0, &p->max_bytes, why))
         return MQ_EINVAL;
     /* meaningful only with MQ_PULL_SUBSCRIPTION, but copied whatever the flags say */
-    p->subscription = rmq_b_str(c, "subscription");
-    p->expression_type = rmq_b_str(c, "expressionType");
+    p->subscription = rmq_field_str(c, "subscription");
+    p->expression_type = rmq_field_str(c, "expressionType");
     if (p->expression_type.n == 0)
         p->expression_type = MQ_STR("TAG");
     return MQ_OK;
@@ -241,15 +171,15 @@ rmq_map_group_offset(const rmq_cmd_t *c, mq_req_t *req, const char **why)
 
     req->op = commit ? MQ_OP_COMMIT_GROUP_OFFSET : MQ_OP_QUERY_GROUP_OFFSET;
     memset(g, 0, sizeof(*g));
-    if (!rmq_b_need(c, "consumerGroup", "consumerGroup", &g->group, why) ||
-        !rmq_b_need(c, "topic", "topic", &g->topic, why) ||
-        !rmq_b_i32(c, "queueId", "queueId", 1, 0, &g->queue_id, why))
+    if (!rmq_field_need(c, "consumerGroup", "consumerGroup", &g->group, why) ||
+        !rmq_field_need(c, "topic", "topic", &g->topic, why) ||
+        !rmq_field_i32(c, "queueId", "queueId", 1, 0, &g->queue_id, why))
         return MQ_EINVAL;
     if (commit)
-        return rmq_b_i64(c, "commitOffset", "commitOffset", 1, 0, &g->offset, why) ? MQ_OK
-                                                                                   : MQ_EINVAL;
+        return rmq_field_i64(c, "commitOffset", "commitOffset", 1, 0, &g->offset, why) ? MQ_OK
+                                                                                       : MQ_EINVAL;
     /* Java treats an absent setZeroIfNotFound as true */
-    g->zero_if_none = rmq_b_bool(c, "setZeroIfNotFound", 1);
+    g->zero_if_none = rmq_field_bool(c, "setZeroIfNotFound", 1);
     return MQ_OK;
 }
 
@@ -261,8 +191,8 @@ rmq_map_queue_offset(const rmq_cmd_t *c, mq_req_t *req, const char **why)
 
     req->op = MQ_OP_GET_QUEUE_OFFSET;
     memset(q, 0, sizeof(*q));
-    if (!rmq_b_need(c, "topic", "topic", &q->topic, why) ||
-        !rmq_b_i32(c, "queueId", "queueId", 1, 0, &q->queue_id, why))
+    if (!rmq_field_need(c, "topic", "topic", &q->topic, why) ||
+        !rmq_field_i32(c, "queueId", "queueId", 1, 0, &q->queue_id, why))
         return MQ_EINVAL;
     switch (c->code) {
     case RMQ_GET_MAX_OFFSET:
@@ -276,10 +206,10 @@ rmq_map_queue_offset(const rmq_cmd_t *c, mq_req_t *req, const char **why)
         break;
     default: /* RMQ_SEARCH_OFFSET_BY_TIMESTAMP */
         q->kind = MQ_OFFSET_BY_TIME;
-        if (!rmq_b_i64(c, "timestamp", "timestamp", 1, 0, &q->timestamp, why))
+        if (!rmq_field_i64(c, "timestamp", "timestamp", 1, 0, &q->timestamp, why))
             return MQ_EINVAL;
         /* BoundaryType.getType(): "upper" in any case, anything else is lower */
-        boundary = rmq_b_str(c, "boundaryType");
+        boundary = rmq_field_str(c, "boundaryType");
         q->upper = boundary.n == 5 && strncasecmp(boundary.p, "upper", 5) == 0;
         break;
     }
@@ -509,16 +439,16 @@ rmq_map_broker_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const
         mq_client_unregister_t *u = &req->u.client_unregister;
         req->op = MQ_OP_CLIENT_UNREGISTER;
         memset(u, 0, sizeof(*u));
-        if (!rmq_b_need(c, "clientID", "clientID", &u->client_id, why)) /* capital ID */
+        if (!rmq_field_need(c, "clientID", "clientID", &u->client_id, why)) /* capital ID */
             return MQ_EINVAL;
-        u->producer_group = rmq_b_str(c, "producerGroup");
-        u->consumer_group = rmq_b_str(c, "consumerGroup");
+        u->producer_group = rmq_field_str(c, "producerGroup");
+        u->consumer_group = rmq_field_str(c, "consumerGroup");
         return MQ_OK;
     }
     case RMQ_GET_CONSUMER_LIST_BY_GROUP:
         req->op = MQ_OP_GET_GROUP_MEMBERS;
-        return rmq_b_need(c, "consumerGroup", "consumerGroup", &req->u.group, why) ? MQ_OK
-                                                                                   : MQ_EINVAL;
+        return rmq_field_need(c, "consumerGroup", "consumerGroup", &req->u.group, why) ? MQ_OK
+                                                                                       : MQ_EINVAL;
     default:
         return MQ_DECLINED;
     }
