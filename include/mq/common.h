@@ -85,6 +85,9 @@ typedef struct mq_str_s {
 mq_str_t mq_str_from_cstr(const char *s);
 int mq_str_eq(mq_str_t a, mq_str_t b);
 int mq_str_eq_cstr(mq_str_t a, const char *s);
+/* Decodes one UTF-8 sequence at p (n > 0 bytes): returns the code point and sets *used; an
+ * invalid sequence (overlong, surrogate, cut short, > U+10FFFF) yields U+FFFD with *used = 1. */
+uint32_t mq_utf8_decode(const uint8_t *p, size_t n, size_t *used);
 char *mq_str_dup(mq_str_t s); /* NUL-terminated heap copy; caller frees */
 
 /* Allocation that never returns NULL: out of memory aborts (Redis zmalloc). */

@@ -120,3 +120,48 @@ mq_mono_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+uint32_t
+mq_utf8_decode(const uint8_t *p, size_t n, size_t *used)
+{
+    uint32_t c = p[0], min;
+    size_t len;
+
+    if (c < 0x80) {
+        *used = 1;
+        return c;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        c &= 0x1F;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        c &= 0x0F;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        c &= 0x07;
+        min = 0x10000;
+    } else {
+        *used = 1;
+        return 0xFFFD;
+    }
+    if (n < len) {
+        *used = 1;
+        return 0xFFFD;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            *used = 1;
+            return 0xFFFD;
+        }
+        c = (c << 6) | (p[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+        *used = 1;
+        return 0xFFFD;
+    }
+    *used = len;
+    return c;
+}

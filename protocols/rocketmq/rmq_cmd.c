@@ -22,35 +22,9 @@
 static size_t
 rmq_utf8_len(const unsigned char *p, size_t n)
 {
-    size_t len;
-    uint32_t c = p[0], min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        c &= 0x1F;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        c &= 0x0F;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (p[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    return len;
+    size_t used;
+    uint32_t cp = mq_utf8_decode(p, n, &used);
+    return cp == 0xFFFD && used == 1 ? 0 : used;
 }
 
 /* Whether all n bytes at p are valid UTF-8. */
