@@ -105,6 +105,21 @@ bm_housekeep(void *arg)
 }
 
 /* The standalone broker: listeners, store, registration with the remote NameServers. */
+/* Serves until SIGINT/SIGTERM, then stops in order: unregister from the NameServers, close the
+ * broker (held pulls answered, store closed), run what is still queued, free. */
+static void
+bm_serve(gw_t *gw, bm_ctx_t *ctx)
+{
+    gw_run(gw);
+    MQ_LOG_INFO("broker", "shutting down");
+    gw_nsreg_shutdown(ctx->reg, 3000);
+    bk_close(ctx->bk);
+    gw_drain(gw);
+    gw_free(gw);
+    gw_nsreg_free(ctx->reg);
+    bk_free(ctx->bk);
+}
+
 static int
 bm_standalone(bk_config_t *cfg)
 {
@@ -138,14 +153,7 @@ bm_standalone(bk_config_t *cfg)
     printf("store: %s (%s)\n", cfg->store.root_dir,
            cfg->store.flush_mode == STORE_SYNC_FLUSH ? "SYNC_FLUSH" : "ASYNC_FLUSH");
     fflush(stdout);
-    gw_run(gw);
-    MQ_LOG_INFO("broker", "shutting down");
-    gw_nsreg_shutdown(ctx.reg, 3000);
-    bk_close(ctx.bk);
-    gw_drain(gw);
-    gw_free(gw);
-    gw_nsreg_free(ctx.reg);
-    bk_free(ctx.bk);
+    bm_serve(gw, &ctx);
     MQ_LOG_INFO("broker", "The broker[%s] shut down", cfg->name);
     return 0;
 }
@@ -289,14 +297,7 @@ main(int argc, char **argv)
            cfg.store.flush_mode == STORE_SYNC_FLUSH ? "SYNC_FLUSH" : "ASYNC_FLUSH");
     printf("next: export NAMESRV_ADDR=127.0.0.1:%d  (RocketMQ clients)\n", ns_bound);
     fflush(stdout);
-    gw_run(gw);
-    MQ_LOG_INFO("broker", "shutting down");
-    gw_nsreg_shutdown(ctx.reg, 3000);
-    bk_close(ctx.bk);
-    gw_drain(gw);
-    gw_free(gw);
-    gw_nsreg_free(ctx.reg);
-    bk_free(ctx.bk);
+    bm_serve(gw, &ctx);
     gw_kvfile_free(kvf);
     ns_free(ctx.ns);
     MQ_LOG_INFO("broker", "The broker[%s] shut down", cfg.name);
