@@ -26,12 +26,13 @@ from it_namesrv import Remoting, check  # noqa: E402
 MAGIC_V1 = 0xDAA320A7
 
 
-def start(binary, store):
+def start(binary, store, args=("--mappedFileSizeCommitLog=67108864",), stderr=subprocess.PIPE):
+    """Starts `mqbroker --all-in-one` on free ports with its store in `store` (and `args`);
+    returns (process, NameServer port, broker port)."""
     wrap = os.environ.get("MQ_IT_WRAP", "").split()
     p = subprocess.Popen(wrap + [binary, "--all-in-one", "--listenPort=0", "--namesrvListenPort=0",
-                          "--storePathRootDir=" + store, "--mappedFileSizeCommitLog=67108864",
-                          "--logLevel=warn"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                 "--storePathRootDir=" + store, "--logLevel=warn"] + list(args),
+                         stdout=subprocess.PIPE, stderr=stderr, text=True)
     ns = bk = None
     for _ in range(10):
         line = p.stdout.readline()
@@ -44,7 +45,7 @@ def start(binary, store):
         if ns and bk:
             return p, ns, bk
     p.kill()
-    raise RuntimeError("no boot banner: %s" % p.stderr.read())
+    raise RuntimeError("no boot banner: %s" % (p.stderr.read() if p.stderr else ""))
 
 
 def stop(p):

@@ -21,27 +21,15 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "gateway",
+                                "tests"))
+import it_broker  # noqa: E402  (starts mqbroker --all-in-one and reads its banners)
+
 PCT = r"RT\(us\): p50 ([\d.]+) \| p99 ([\d.]+) \| p999 ([\d.]+)"
 
 
 def start_broker(binary, store):
-    p = subprocess.Popen([binary, "--all-in-one", "--listenPort=0", "--namesrvListenPort=0",
-                          "--storePathRootDir=" + store, "--flushDiskType=ASYNC_FLUSH",
-                          "--logLevel=warn"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         text=True)
-    ns = bk = None
-    for _ in range(10):
-        line = p.stdout.readline()
-        m = re.search(r"Name Server boot success.*:(\d+)", line)
-        if m:
-            ns = int(m.group(1))
-        m = re.search(r"The broker\[.*:(\d+)\] boot success", line)
-        if m:
-            bk = int(m.group(1))
-        if ns and bk:
-            return p, ns, bk
-    p.kill()
-    raise RuntimeError("mqbroker printed no boot banner")
+    return it_broker.start(binary, store, ["--flushDiskType=ASYNC_FLUSH"], subprocess.DEVNULL)
 
 
 def bench(mqbench, args):
