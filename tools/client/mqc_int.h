@@ -90,6 +90,9 @@ int mqc_allocate_averagely(int n_all, int n_cids, int me, int *out_idx);
 
 /* Builds "ip@pid#n" (n from a process-wide counter plus the clock). */
 void mqc_client_id(char *out, size_t n);
+/* The NameServer list a client uses unless told: $NAMESRV_ADDR as RocketMQ's clients read it,
+ * else 127.0.0.1:9876. */
+const char *mqc_default_namesrv(void);
 /* The host's IPv4 address (network order) as seen on the default route, or 127.0.0.1. */
 void mqc_local_ip4(uint8_t ip[4]);
 

@@ -66,7 +66,7 @@ void
 mqc_producer_config_defaults(mqc_producer_config_t *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->namesrv = "127.0.0.1:9876";
+    cfg->namesrv = mqc_default_namesrv();
     cfg->group = "DEFAULT_PRODUCER";
     cfg->send_timeout_ms = 3000;
     cfg->retry_times = 2;

@@ -24,7 +24,7 @@ void
 mqc_push_config_defaults(mqc_push_config_t *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
-    cfg->namesrv = "127.0.0.1:9876";
+    cfg->namesrv = mqc_default_namesrv();
     cfg->sub_expr = "*";
     cfg->model = MQC_CLUSTERING;
     cfg->from = MQC_FROM_LAST_OFFSET;

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -42,4 +43,11 @@ mqc_client_id(char *out, size_t n)
     mqc_local_ip4(ip);
     snprintf(out, n, "%u.%u.%u.%u@%d#%lld%d", ip[0], ip[1], ip[2], ip[3], (int)getpid(),
              (long long)(mq_mono_ns() % 1000000000LL), atomic_fetch_add(&seq, 1));
+}
+
+const char *
+mqc_default_namesrv(void)
+{
+    const char *env = getenv("NAMESRV_ADDR");
+    return env && *env ? env : "127.0.0.1:9876";
 }

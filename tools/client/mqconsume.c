@@ -114,9 +114,11 @@ mqs_pull_main(const mqc_push_config_t *cfg, long expected, int wait_s, mqs_state
 static void
 mqs_usage(void)
 {
-    fprintf(stderr, "usage: mqconsume -n namesrv -t topic -g group [--broadcast] [-e expr] "
-                    "[-c expected] [-w seconds] [-f first|last] [-o offset-dir] [-i client-id] "
-                    "[-r rebalance-ms] [--pull] [-F fail-n]\n");
+    fprintf(
+        stderr,
+        "usage: mqconsume [-n namesrv (NAMESRV_ADDR)] -t topic -g group [--broadcast] [-e expr] "
+        "[-c expected] [-w seconds] [-f first|last] [-o offset-dir] [-i client-id] "
+        "[-r rebalance-ms] [--pull] [-F fail-n]\n");
 }
 
 int

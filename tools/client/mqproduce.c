@@ -42,9 +42,10 @@ mqp_async_cb(void *arg, int status, const mqc_send_result_t *res)
 static void
 mqp_usage(void)
 {
-    fprintf(stderr, "usage: mqproduce -n namesrv -t topic [-g group] [-c count] [-s size] "
-                    "[-k key] [-T tag] [-m sync|async|oneway|batch] [-b batch] [-q queue] "
-                    "[-p prefix]\n");
+    fprintf(stderr,
+            "usage: mqproduce [-n namesrv (NAMESRV_ADDR)] -t topic [-g group] [-c count] [-s size] "
+            "[-k key] [-T tag] [-m sync|async|oneway|batch] [-b batch] [-q queue] "
+            "[-p prefix]\n");
 }
 
 int
