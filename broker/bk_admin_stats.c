@@ -223,6 +223,15 @@ bk_runtime_info(bk_t *bk, mq_req_t *req)
     bk_kv_i64(&kv, "earliestMessageTimeStamp", earliest);
     bk_kv_i64(&kv, "startAcceptSendRequestTimeStamp", 0);
     bk_kv_add(&kv, "brokerActive", "true");
+    /* No request thread pools to queue in: requests are handled as they are read (the Java
+     * broker reports its send/pull/ack pool backlogs here; mqadmin clusterList prints them). */
+    bk_kv_add(&kv, "sendThreadPoolQueueSize", "0");
+    bk_kv_add(&kv, "sendThreadPoolQueueHeadWaitTimeMills", "0");
+    bk_kv_add(&kv, "pullThreadPoolQueueSize", "0");
+    bk_kv_add(&kv, "pullThreadPoolQueueHeadWaitTimeMills", "0");
+    bk_kv_add(&kv, "ackThreadPoolQueueSize", "0");
+    bk_kv_add(&kv, "ackThreadPoolQueueHeadWaitTimeMills", "0");
+    bk_kv_add(&kv, "pageCacheLockTimeMills", "0");
     req->reply(req, MQ_OK, &rep);
 }
 
