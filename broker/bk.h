@@ -31,7 +31,12 @@ typedef struct bk_config_s {
     int long_polling;         /* longPollingEnable (true) */
     int64_t short_polling_ms; /* shortPollingTimeMills (1000) */
     int64_t max_hold_ms;      /* cap on a held pull (25000: clients give up at 30 s) */
-    store_config_t store;     /* the store's keys */
+    /* The group coordinator (Kafka's group.* broker settings, camelCase or Kafka's name). */
+    int64_t group_initial_delay_ms; /* groupInitialRebalanceDelayMs (3000; 0 in tests) */
+    int64_t group_min_session_ms;   /* groupMinSessionTimeoutMs (6000) */
+    int64_t group_max_session_ms;   /* groupMaxSessionTimeoutMs (1800000) */
+    int64_t group_max_size;         /* groupMaxSize: members per group (INT32_MAX) */
+    store_config_t store;           /* the store's keys */
 } bk_config_t;
 
 typedef struct bk_s bk_t;

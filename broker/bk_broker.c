@@ -4,7 +4,7 @@
  * metadata tables, creates RocketMQ's system topics, routes each operation to its handler,
  * persists consumer offsets every 5 s (and samples the admin counters), and describes itself
  * for NameServer registration. Admin operations live in bk_admin_topic.c, bk_admin_stats.c and
- * bk_query.c.
+ * bk_query.c; the group coordinator (COORD_* ops, Kafka consumer groups) in bk_coord*.c.
  * Topic lookup and auto-creation (from the TBW102 template) live here too.
  */
 #include <arpa/inet.h>
@@ -130,7 +130,20 @@ bk_handle(mq_service_t *svc, mq_req_t *req)
         break;
     case MQ_OP_QUERY_GROUP_OFFSET:
     case MQ_OP_COMMIT_GROUP_OFFSET:
+        if (req->op == MQ_OP_COMMIT_GROUP_OFFSET && bk_coord_commit_check(bk, req))
+            break; /* a coordinated member the coordinator refused (it replied) */
         bk_handle_group_offset(bk, req);
+        break;
+    case MQ_OP_COORD_JOIN:
+    case MQ_OP_COORD_SYNC:
+    case MQ_OP_COORD_HEARTBEAT:
+    case MQ_OP_COORD_LEAVE:
+    case MQ_OP_COORD_LIST:
+    case MQ_OP_COORD_DESCRIBE:
+    case MQ_OP_COORD_DELETE:
+    case MQ_OP_COORD_OFFSET_COMMIT:
+    case MQ_OP_COORD_OFFSET_FETCH:
+        bk_handle_coord(bk, req);
         break;
     case MQ_OP_CLIENT_HEARTBEAT:
         bk_handle_heartbeat(bk, req);
@@ -215,6 +228,12 @@ bk_open(const bk_config_t *cfg, mq_exec_t *exec, bk_t **out)
     mq_uniq_gen_init(&bk->uniq, bk->cfg.store.store_host.addr, (uint16_t)getpid(),
                      (uint32_t)mq_now_ms());
     mq_strmap_init(&bk->groups);
+    if (bk_coord_open(bk) != MQ_OK) {
+        MQ_LOG_ERROR("broker", "cannot load the group coordinator's groups under %s/config",
+                     bk->cfg.store.root_dir);
+        rc = MQ_ECORRUPT;
+        goto err;
+    }
     bk_pull_init(bk);
     bk->svc.name = "broker";
     bk->svc.handle = bk_handle;
@@ -226,6 +245,8 @@ bk_open(const bk_config_t *cfg, mq_exec_t *exec, bk_t **out)
     *out = bk;
     return MQ_OK;
 err:
+    bk_coord_free(bk);
+    mq_strmap_fini(&bk->groups, NULL);
     store_topics_free(bk->topics);
     store_offsets_free(bk->offsets);
     store_groups_free(bk->groups_cfg);
@@ -242,6 +263,7 @@ bk_close(bk_t *bk)
         return;
     bk->closing = 1;
     bk_pull_fini(bk);
+    bk_coord_close(bk); /* parked joins and syncs answered, groups persisted */
     store_offsets_persist(bk->offsets);
     store_topics_persist(bk->topics);
     store_groups_persist(bk->groups_cfg);
@@ -258,6 +280,7 @@ bk_free(bk_t *bk)
     if (!bk->closed)
         bk_close(bk);
     bk_clients_fini(bk);
+    bk_coord_free(bk);
     mq_strmap_fini(&bk->holds, NULL);
     mq_strmap_fini(&bk->dirty, NULL);
     pthread_mutex_destroy(&bk->dirty_mu);

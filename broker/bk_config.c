@@ -31,6 +31,10 @@ bk_config_defaults(bk_config_t *cfg)
     cfg->short_polling_ms = 1000;
     cfg->max_hold_ms = 25000;
     cfg->reg_period_ms = 30000;
+    cfg->group_initial_delay_ms = 3000;
+    cfg->group_min_session_ms = 6000;
+    cfg->group_max_session_ms = 1800000;
+    cfg->group_max_size = INT32_MAX;
     store_config_defaults(&cfg->store);
 }
 
@@ -79,7 +83,18 @@ bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, s
     else if (strcmp(key, "listenPort") == 0) {
         if (!(bad = bk_parse_i64(value, 0, 65535, &n)))
             cfg->listen_port = (int)n;
-    } else if (strcmp(key, "defaultTopicQueueNums") == 0) {
+    } else if (strcmp(key, "groupInitialRebalanceDelayMs") == 0 ||
+               strcmp(key, "group.initial.rebalance.delay.ms") == 0)
+        bad = bk_parse_i64(value, 0, 3600000, &cfg->group_initial_delay_ms);
+    else if (strcmp(key, "groupMinSessionTimeoutMs") == 0 ||
+             strcmp(key, "group.min.session.timeout.ms") == 0)
+        bad = bk_parse_i64(value, 1, INT32_MAX, &cfg->group_min_session_ms);
+    else if (strcmp(key, "groupMaxSessionTimeoutMs") == 0 ||
+             strcmp(key, "group.max.session.timeout.ms") == 0)
+        bad = bk_parse_i64(value, 1, INT32_MAX, &cfg->group_max_session_ms);
+    else if (strcmp(key, "groupMaxSize") == 0 || strcmp(key, "group.max.size") == 0)
+        bad = bk_parse_i64(value, 1, INT32_MAX, &cfg->group_max_size);
+    else if (strcmp(key, "defaultTopicQueueNums") == 0) {
         if (!(bad = bk_parse_i64(value, 1, 65535, &n)))
             cfg->default_topic_queues = (int)n;
     } else if (strcmp(key, "shortPollingTimeMills") == 0)
@@ -170,5 +185,13 @@ bk_config_foreach(const bk_config_t *cfg, void (*fn)(void *arg, const char *key,
     fn(arg, "longPollingEnable", cfg->long_polling ? "true" : "false");
     snprintf(v, sizeof(v), "%" PRId64, cfg->short_polling_ms);
     fn(arg, "shortPollingTimeMills", v);
+    snprintf(v, sizeof(v), "%" PRId64, cfg->group_initial_delay_ms);
+    fn(arg, "groupInitialRebalanceDelayMs", v);
+    snprintf(v, sizeof(v), "%" PRId64, cfg->group_min_session_ms);
+    fn(arg, "groupMinSessionTimeoutMs", v);
+    snprintf(v, sizeof(v), "%" PRId64, cfg->group_max_session_ms);
+    fn(arg, "groupMaxSessionTimeoutMs", v);
+    snprintf(v, sizeof(v), "%" PRId64, cfg->group_max_size);
+    fn(arg, "groupMaxSize", v);
     store_config_foreach(&cfg->store, fn, arg);
 }

@@ -39,6 +39,8 @@ typedef struct bk_client_s {
     int32_t version;      /* MQVersion ordinal */
 } bk_client_t;
 
+typedef struct bk_coord_s bk_coord_t; /* bk_coord.h */
+
 typedef struct bk_group_s {
     char *name;
     bk_client_t *clients;
@@ -76,6 +78,7 @@ struct bk_s {
     int dirty_posted;         /* a wake-up is posted */
 
     mq_strmap_t groups; /* consumer group -> bk_group_t */
+    bk_coord_t *coord;  /* the group coordinator (COORD_* ops), bk_coord.c */
 
     /* admin figures (loop thread) */
     int64_t boot_ms;                              /* bk_open time */
@@ -121,6 +124,13 @@ void bk_stats_tick(bk_t *bk, int64_t now_ms);
 int bk_clients_connections(bk_t *bk, mq_str_t group, mq_pool_t *pool, mq_group_connections_t *out);
 /* Store time of the record at (topic, qid, offset), 0 if none. */
 int64_t bk_store_time_at(bk_t *bk, mq_str_t topic, int32_t qid, int64_t offset);
+/* The group coordinator (bk_coord.c). */
+int bk_coord_open(bk_t *bk);                        /* loads the groups; MQ_ECORRUPT */
+void bk_handle_coord(bk_t *bk, mq_req_t *req);      /* COORD_* */
+int bk_coord_commit_check(bk_t *bk, mq_req_t *req); /* 1 if it refused (and replied) */
+void bk_coord_tick(bk_t *bk);                       /* timeouts; every 100 ms */
+void bk_coord_close(bk_t *bk);                      /* answers parked requests, persists */
+void bk_coord_free(bk_t *bk);
 /* A pool copy of a C string as a view. */
 mq_str_t bk_pstr(mq_pool_t *pool, const char *s);
 

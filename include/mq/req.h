@@ -64,7 +64,16 @@
     XX(QUERY_MESSAGE)        /* stored records by KEYS or UNIQ_KEY through the index (broker) */   \
     XX(BROKER_CONFIG_GET)    /* the broker's config keys and values (broker admin) */              \
     XX(BROKER_CONFIG_UPDATE) /* change config keys at run time (broker admin) */                   \
-    XX(RESET_GROUP_OFFSET)   /* move a group's committed offsets on a topic to a time (broker) */
+    XX(RESET_GROUP_OFFSET)   /* move a group's committed offsets on a topic to a time (broker) */  \
+    XX(COORD_JOIN)           /* join a coordinated group; parked until the rebalance ends */       \
+    XX(COORD_SYNC)           /* fetch this member's assignment; the leader hands them out */       \
+    XX(COORD_HEARTBEAT)      /* a member is alive; tells it when to rejoin */                      \
+    XX(COORD_LEAVE)          /* members leave a coordinated group */                               \
+    XX(COORD_LIST)           /* coordinated groups with their state */                             \
+    XX(COORD_DESCRIBE)       /* groups' state, protocol, members and assignments */                \
+    XX(COORD_DELETE)         /* delete empty groups and their committed offsets */                 \
+    XX(COORD_OFFSET_COMMIT)  /* commit offsets + metadata, checking the member */                  \
+    XX(COORD_OFFSET_FETCH)   /* committed offsets + metadata of a group (Kafka OffsetFetch) */
 
 typedef enum mq_op_e {
 #define MQ_OP_ENUM(name) MQ_OP_##name,
@@ -215,6 +224,15 @@ typedef struct mq_group_offset_s {
     int32_t queue_id;
     int64_t offset;   /* COMMIT_GROUP_OFFSET */
     int zero_if_none; /* QUERY_GROUP_OFFSET: setZeroIfNotFound */
+    /* COMMIT_GROUP_OFFSET from a coordinated (Kafka) consumer: with coord_check set, the
+     * coordinator validates the committer first (Kafka's OffsetCommit rules: generation < 0 on
+     * an empty or unknown group is a "simple" commit; otherwise member and generation must
+     * match) and answers with rep.detail (mq_coord_err_t) when it refuses. RocketMQ leaves
+     * coord_check 0. */
+    int coord_check;            /* validate against the group coordinator */
+    int32_t generation;         /* generation_id_or_member_epoch, -1 = none */
+    mq_str_t member_id;         /* "" = none */
+    mq_str_t group_instance_id; /* "" = none (dynamic member) */
 } mq_group_offset_t;
 
 /* One subscription of a consumer group in a heartbeat. */
@@ -280,6 +298,150 @@ typedef struct mq_reset_offset_s {
 typedef struct mq_client_unregister_s {
     mq_str_t client_id, producer_group, consumer_group;
 } mq_client_unregister_t;
+
+/* ---- Group coordinator (Kafka's classic consumer-group protocol, protocol-neutral) ----
+ *
+ * A coordinated group is Kafka's GroupMetadata: members join with the protocols they support
+ * (name + opaque metadata), the coordinator picks one, makes one member the leader, and hands
+ * out the assignments the leader computed (opaque bytes). Committed offsets are not here: they
+ * are COMMIT_GROUP_OFFSET / QUERY_GROUP_OFFSET, shared with the RocketMQ group of that name.
+ *
+ * Errors: the reply's status is MQ_OK or an mq_err_t, and rep.detail carries the precise
+ * mq_coord_err_t, whose values are Kafka's ErrorCode numbers so that a Kafka front-end copies
+ * it as is; other front-ends map it. Per-item errors (LEAVE members, DESCRIBE and DELETE
+ * groups) are in the items. For COORD_* ops the union member is filled even when status is not
+ * MQ_OK (a MEMBER_ID_REQUIRED join carries the member id to rejoin with).
+ *
+ * Strings that Kafka allows to be null (group_instance_id, protocol_type/name on SYNC) are
+ * "absent" when empty (n == 0).
+ *
+ * Kafka APIs: JoinGroup -> COORD_JOIN (require_member_id from v4), SyncGroup -> COORD_SYNC,
+ * Heartbeat -> COORD_HEARTBEAT, LeaveGroup -> COORD_LEAVE (v0-2: one leaver, its error at top
+ * level), ListGroups -> COORD_LIST, DescribeGroups -> COORD_DESCRIBE, DeleteGroups ->
+ * COORD_DELETE, OffsetCommit -> COORD_OFFSET_COMMIT, OffsetFetch -> COORD_OFFSET_FETCH (null
+ * topics: n_items = -1). The broker times rebalances and sessions itself (no tick to call). */
+typedef enum mq_coord_err_e {
+    MQ_COORD_NONE = 0,
+    MQ_COORD_UNKNOWN_SERVER_ERROR = -1,
+    MQ_COORD_UNKNOWN_TOPIC_OR_PARTITION = 3,   /* OFFSET_COMMIT: no such topic or queue */
+    MQ_COORD_OFFSET_METADATA_TOO_LARGE = 12,   /* OFFSET_COMMIT: metadata over 4096 bytes */
+    MQ_COORD_COORDINATOR_NOT_AVAILABLE = 15,   /* shutting down, group being deleted */
+    MQ_COORD_ILLEGAL_GENERATION = 22,          /* generation is not the group's */
+    MQ_COORD_INCONSISTENT_GROUP_PROTOCOL = 23, /* protocol type or names do not fit the group */
+    MQ_COORD_INVALID_GROUP_ID = 24,            /* empty group id */
+    MQ_COORD_UNKNOWN_MEMBER_ID = 25,           /* not a member (expired, left, never joined) */
+    MQ_COORD_INVALID_SESSION_TIMEOUT = 26,     /* outside the broker's min..max */
+    MQ_COORD_REBALANCE_IN_PROGRESS = 27,       /* rejoin: the group is rebalancing */
+    MQ_COORD_NON_EMPTY_GROUP = 68,             /* DELETE of a group that has members */
+    MQ_COORD_GROUP_ID_NOT_FOUND = 69,          /* DELETE of a group nobody knows */
+    MQ_COORD_GROUP_MAX_SIZE_REACHED = 81,      /* too many members */
+    MQ_COORD_MEMBER_ID_REQUIRED = 79,          /* rejoin with the member id given (JoinGroup v4+) */
+    MQ_COORD_FENCED_INSTANCE_ID = 82,          /* a newer member took this group instance id */
+} mq_coord_err_t;
+
+/* Group states (Kafka's ClassicGroupState), for LIST and DESCRIBE. */
+typedef enum mq_coord_state_e {
+    MQ_COORD_EMPTY = 0,                /* no members (may hold committed offsets) */
+    MQ_COORD_PREPARING_REBALANCE = 1,  /* collecting joins */
+    MQ_COORD_COMPLETING_REBALANCE = 2, /* joins answered, waiting for the leader's sync */
+    MQ_COORD_STABLE = 3,               /* assignments handed out */
+    MQ_COORD_DEAD = 4,                 /* gone (DESCRIBE of an unknown group) */
+} mq_coord_state_t;
+
+/* "PreparingRebalance" (Kafka's spelling); a static string, "Dead" for unknown values. */
+static inline const char *
+mq_coord_state_name(int state)
+{
+    static const char *const names[] = {"Empty", "PreparingRebalance", "CompletingRebalance",
+                                        "Stable", "Dead"};
+    return state >= 0 && state <= MQ_COORD_DEAD ? names[state] : "Dead";
+}
+
+/* One protocol a member supports: assignor name and opaque subscription metadata. */
+typedef struct mq_coord_protocol_s {
+    mq_str_t name;     /* "range", "roundrobin", "cooperative-sticky", ... */
+    mq_str_t metadata; /* ConsumerProtocol subscription bytes, opaque here */
+} mq_coord_protocol_t;
+
+typedef struct mq_coord_join_s {
+    mq_str_t group_id;
+    mq_str_t member_id;             /* "" on the first join */
+    mq_str_t group_instance_id;     /* static member id (KIP-345), "" = dynamic member */
+    mq_str_t client_id;             /* the client's client.id (prefix of new member ids) */
+    mq_str_t client_host;           /* the peer, "/127.0.0.1" style, for DESCRIBE */
+    mq_str_t protocol_type;         /* "consumer", "connect", ... */
+    mq_coord_protocol_t *protocols; /* in the member's order of preference */
+    int n_protocols;
+    int32_t session_timeout_ms;   /* expiry without heartbeat */
+    int32_t rebalance_timeout_ms; /* how long a rebalance waits for this member (v0: session) */
+    int require_member_id;        /* JoinGroup v4+: new dynamic members get MEMBER_ID_REQUIRED */
+    mq_str_t reason;              /* why it (re)joins (v8+), logged */
+} mq_coord_join_t;
+
+/* An assignment the leader hands out. */
+typedef struct mq_coord_assignment_s {
+    mq_str_t member_id;
+    mq_str_t assignment; /* ConsumerProtocol assignment bytes, opaque here */
+} mq_coord_assignment_t;
+
+typedef struct mq_coord_sync_s {
+    mq_str_t group_id;
+    int32_t generation;
+    mq_str_t member_id;
+    mq_str_t group_instance_id;            /* "" = none */
+    mq_str_t protocol_type, protocol_name; /* v5+, "" = not given */
+    mq_coord_assignment_t *assignments;    /* only the leader's sync has any */
+    int n_assignments;
+} mq_coord_sync_t;
+
+typedef struct mq_coord_heartbeat_s {
+    mq_str_t group_id;
+    int32_t generation;
+    mq_str_t member_id;
+    mq_str_t group_instance_id; /* "" = none */
+} mq_coord_heartbeat_t;
+
+/* A member leaving (v3+ batches; v0-2 is a batch of one). */
+typedef struct mq_coord_leaver_s {
+    mq_str_t member_id;         /* "" with a group_instance_id: whoever holds that instance */
+    mq_str_t group_instance_id; /* "" = none */
+    mq_str_t reason;            /* v5+, logged */
+} mq_coord_leaver_t;
+
+typedef struct mq_coord_leave_s {
+    mq_str_t group_id;
+    mq_coord_leaver_t *members;
+    int n_members;
+} mq_coord_leave_t;
+
+typedef struct mq_coord_list_s {
+    mq_str_t *states; /* Kafka state names to keep (case-insensitive), none = every state */
+    int n_states;
+    mq_str_t *types; /* group types to keep ("classic"), none = every type */
+    int n_types;
+} mq_coord_list_t;
+
+/* A committed offset as coordinated consumers see it (Kafka OffsetCommit/OffsetFetch). The
+ * offset itself is the one COMMIT_GROUP_OFFSET/QUERY_GROUP_OFFSET see (shared with RocketMQ);
+ * leader epoch and metadata are kept by the coordinator and returned only while the offset is
+ * still the one they were committed with. */
+typedef struct mq_coord_offset_s {
+    mq_str_t topic;
+    int32_t queue_id;     /* partition */
+    int64_t offset;       /* committed offset; FETCH replies -1 when none */
+    int32_t leader_epoch; /* committed_leader_epoch, -1 = none */
+    mq_str_t metadata;    /* committed_metadata, "" = none */
+    int32_t error;        /* replies: mq_coord_err_t of this partition */
+} mq_coord_offset_t;
+
+typedef struct mq_coord_offsets_s {
+    mq_str_t group_id;
+    int32_t generation;         /* COMMIT: generation_id_or_member_epoch, -1 = simple commit */
+    mq_str_t member_id;         /* COMMIT: "" = none */
+    mq_str_t group_instance_id; /* COMMIT: "" = none */
+    mq_coord_offset_t *items;   /* COMMIT: what to commit; FETCH: which partitions */
+    int n_items;                /* FETCH: -1 = every partition the group committed */
+} mq_coord_offsets_t;
 
 /* ---- Replies ---- */
 
@@ -404,27 +566,87 @@ typedef struct mq_records_s {
     int64_t index_last_phys; /* QUERY_MESSAGE: indexLastUpdatePhyoffset */
 } mq_records_t;
 
-/* A reply: the member that matches the request's op (when status is MQ_OK). */
+/* A member of a coordinated group as JOIN (leader's list), LEAVE and DESCRIBE report it. */
+typedef struct mq_coord_member_s {
+    mq_str_t member_id;
+    mq_str_t group_instance_id; /* "" = dynamic */
+    mq_str_t client_id;         /* DESCRIBE */
+    mq_str_t client_host;       /* DESCRIBE */
+    mq_str_t metadata;   /* JOIN (leader), DESCRIBE (Stable only): the chosen protocol's bytes */
+    mq_str_t assignment; /* DESCRIBE (Stable only) */
+    int32_t error;       /* LEAVE: mq_coord_err_t of this member */
+} mq_coord_member_t;
+
+typedef struct mq_coord_join_result_s {
+    int32_t generation;         /* generation the member is in, -1 on errors */
+    mq_str_t protocol_type;     /* the group's */
+    mq_str_t protocol_name;     /* the chosen assignor, "" on errors */
+    mq_str_t leader;            /* leader's member id */
+    mq_str_t member_id;         /* this member's id (also on MEMBER_ID_REQUIRED) */
+    int skip_assignment;        /* v9: a static leader rejoined; keep the current assignment */
+    mq_coord_member_t *members; /* leader only: every member with its metadata */
+    int n_members;
+} mq_coord_join_result_t;
+
+typedef struct mq_coord_sync_result_s {
+    mq_str_t protocol_type, protocol_name; /* the group's */
+    mq_str_t assignment;                   /* this member's, empty on errors */
+} mq_coord_sync_result_t;
+
+typedef struct mq_coord_leave_result_s {
+    mq_coord_member_t *members; /* one per leaver, in request order, with its error */
+    int n_members;
+} mq_coord_leave_result_t;
+
+/* A group as LIST (no members) and DESCRIBE report it. */
+typedef struct mq_coord_group_s {
+    int32_t error; /* DESCRIBE, DELETE: mq_coord_err_t of this group */
+    mq_str_t group_id;
+    int state;                  /* mq_coord_state_t (MQ_COORD_DEAD when unknown) */
+    mq_str_t protocol_type;     /* "consumer", "" for offset-only groups */
+    mq_str_t protocol_name;     /* DESCRIBE: chosen assignor (Stable only) */
+    mq_coord_member_t *members; /* DESCRIBE */
+    int n_members;
+} mq_coord_group_t;
+
+typedef struct mq_coord_groups_s {
+    mq_coord_group_t *groups;
+    int n;
+} mq_coord_groups_t;
+
+/* COORD_OFFSET_COMMIT: each item with its error; COORD_OFFSET_FETCH: the offsets found. */
+typedef struct mq_coord_offset_list_s {
+    mq_coord_offset_t *items;
+    int n;
+} mq_coord_offset_list_t;
+
+/* A reply: the member that matches the request's op (when status is MQ_OK; COORD_* ops: always). */
 typedef struct mq_rep_s {
     const char *text; /* optional detail for errors (the RocketMQ remark), may be NULL */
+    int32_t detail;   /* COORD_* and coordinator-checked commits: mq_coord_err_t, 0 otherwise */
     union {
-        mq_register_result_t reg;     /* REGISTER_BROKER */
-        int changed;                  /* QUERY_DATA_VERSION: 1 if the NameServer is behind */
-        mq_route_t route;             /* GET_ROUTE */
-        mq_cluster_info_t cluster;    /* GET_CLUSTER_INFO */
-        mq_str_list_t list;           /* GET_TOPIC_LIST; KV_LIST: keys and values alternating;
-                                         GET_GROUP_MEMBERS: client ids */
-        mq_str_t value;               /* KV_GET */
-        int32_t count;                /* SET_BROKER_WRITABLE: topics changed */
-        mq_produce_result_t produce;  /* PRODUCE */
-        mq_pull_result_t pull;        /* PULL */
-        int64_t offset;               /* GET_QUEUE_OFFSET, QUERY_GROUP_OFFSET (or a time) */
-        mq_topic_table_t topics;      /* TOPIC_CONFIG_LIST, TOPIC_CONFIG_GET */
-        mq_group_table_t groups;      /* GROUP_CONFIG_LIST */
-        mq_kv_table_t kv;             /* RUNTIME_INFO, BROKER_CONFIG_GET */
-        mq_queue_stats_t stats;       /* CONSUME_STATS, TOPIC_STATS, RESET_GROUP_OFFSET */
-        mq_group_connections_t conns; /* GROUP_CONNECTIONS */
-        mq_records_t records;         /* VIEW_MESSAGE, QUERY_MESSAGE */
+        mq_register_result_t reg;       /* REGISTER_BROKER */
+        int changed;                    /* QUERY_DATA_VERSION: 1 if the NameServer is behind */
+        mq_route_t route;               /* GET_ROUTE */
+        mq_cluster_info_t cluster;      /* GET_CLUSTER_INFO */
+        mq_str_list_t list;             /* GET_TOPIC_LIST; KV_LIST: keys and values alternating;
+                                           GET_GROUP_MEMBERS: client ids */
+        mq_str_t value;                 /* KV_GET */
+        int32_t count;                  /* SET_BROKER_WRITABLE: topics changed */
+        mq_produce_result_t produce;    /* PRODUCE */
+        mq_pull_result_t pull;          /* PULL */
+        int64_t offset;                 /* GET_QUEUE_OFFSET, QUERY_GROUP_OFFSET (or a time) */
+        mq_topic_table_t topics;        /* TOPIC_CONFIG_LIST, TOPIC_CONFIG_GET */
+        mq_group_table_t groups;        /* GROUP_CONFIG_LIST */
+        mq_kv_table_t kv;               /* RUNTIME_INFO, BROKER_CONFIG_GET */
+        mq_queue_stats_t stats;         /* CONSUME_STATS, TOPIC_STATS, RESET_GROUP_OFFSET */
+        mq_group_connections_t conns;   /* GROUP_CONNECTIONS */
+        mq_records_t records;           /* VIEW_MESSAGE, QUERY_MESSAGE */
+        mq_coord_join_result_t join;    /* COORD_JOIN */
+        mq_coord_sync_result_t sync;    /* COORD_SYNC */
+        mq_coord_leave_result_t leave;  /* COORD_LEAVE */
+        mq_coord_groups_t coord_groups; /* COORD_LIST, COORD_DESCRIBE, COORD_DELETE */
+        mq_coord_offset_list_t coord_offsets; /* COORD_OFFSET_COMMIT, COORD_OFFSET_FETCH */
     } u;
 } mq_rep_t;
 
@@ -482,6 +704,13 @@ struct mq_req_s {
         mq_query_message_t query_message;
         mq_str_list_t config; /* BROKER_CONFIG_UPDATE: keys and values alternating */
         mq_reset_offset_t reset_offset;
+        mq_coord_join_t join;             /* COORD_JOIN */
+        mq_coord_sync_t sync;             /* COORD_SYNC */
+        mq_coord_heartbeat_t coord_hb;    /* COORD_HEARTBEAT */
+        mq_coord_leave_t leave;           /* COORD_LEAVE */
+        mq_coord_list_t coord_list;       /* COORD_LIST */
+        mq_str_list_t coord_groups;       /* COORD_DESCRIBE, COORD_DELETE: group ids */
+        mq_coord_offsets_t coord_offsets; /* COORD_OFFSET_COMMIT, COORD_OFFSET_FETCH */
     } u;
 };
 
