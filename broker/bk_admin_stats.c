@@ -449,7 +449,7 @@ bk_reset_offset(bk_t *bk, mq_req_t *req)
     const mq_reset_offset_t *r = &req->u.reset_offset;
     char *group = mq_pstrdup(req->pool, r->group), *topic = mq_pstrdup(req->pool, r->topic);
     store_topic_config_t tc;
-    int any = 0;
+    int any = 0, told;
     mq_rep_t rep;
 
     memset(&rep, 0, sizeof(rep));
@@ -490,13 +490,15 @@ bk_reset_offset(bk_t *bk, mq_req_t *req)
         bk_reply(req, MQ_ENOENT, "THe consumer group not exist");
         return;
     }
-    /* second pass: commit (Java leaves that to the online clients it notifies; we do it here
-     * and notify nobody, so a running consumer may commit over it) */
+    /* second pass: commit, so the reset holds for clients that are offline now, and tell the
+     * online ones (Broker2Client.resetOffset), which would otherwise commit over it */
     for (int i = 0; i < rep.u.stats.n; i++)
         store_offsets_commit(bk->offsets, group, topic, rep.u.stats.queues[i].queue_id,
                              rep.u.stats.queues[i].group_offset);
     store_offsets_persist(bk->offsets);
-    MQ_LOG_INFO("broker", "offsets of group %s on topic %s reset by an admin", group, topic);
+    told = bk_clients_notify_reset(bk, r->group, r->topic, r->timestamp, r->force, &rep.u.stats);
+    MQ_LOG_INFO("broker", "offsets of group %s on topic %s reset by an admin; %d client(s) told",
+                group, topic, told);
     req->reply(req, MQ_OK, &rep);
 }
 

@@ -43,7 +43,25 @@ bk_group_remove_at(bk_group_t *g, int i)
     g->clients[i] = g->clients[--g->n_clients];
 }
 
-/* Tells every member of g that the group changed (once per connection). */
+/* Sends n to every member of g (once per connection); returns how many connections. */
+static int
+bk_group_send(bk_group_t *g, const mq_notice_t *n)
+{
+    int sent = 0;
+    for (int i = 0; i < g->n_clients; i++) {
+        bk_client_t *c = &g->clients[i];
+        int seen = 0;
+        for (int k = 0; k < i && !seen; k++)
+            seen = g->clients[k].session == c->session;
+        if (!seen && c->notify && c->session) {
+            c->notify(c->session, n);
+            sent++;
+        }
+    }
+    return sent;
+}
+
+/* Tells every member of g that the group changed. */
 static void
 bk_group_notify(bk_group_t *g)
 {
@@ -51,14 +69,7 @@ bk_group_notify(bk_group_t *g)
     memset(&n, 0, sizeof(n));
     n.kind = MQ_NOTICE_CONSUMER_IDS_CHANGED;
     n.group = mq_str_from_cstr(g->name);
-    for (int i = 0; i < g->n_clients; i++) {
-        bk_client_t *c = &g->clients[i];
-        int seen = 0;
-        for (int k = 0; k < i && !seen; k++)
-            seen = g->clients[k].session == c->session;
-        if (!seen && c->notify && c->session)
-            c->notify(c->session, &n);
-    }
+    (void)bk_group_send(g, &n);
 }
 
 /* Do the heartbeat's subscriptions differ from what the client had? */
@@ -289,4 +300,23 @@ void
 bk_clients_fini(bk_t *bk)
 {
     mq_strmap_fini(&bk->groups, bk_group_free);
+}
+
+int
+bk_clients_notify_reset(bk_t *bk, mq_str_t group, mq_str_t topic, int64_t timestamp, int force,
+                        const mq_queue_stats_t *offsets)
+{
+    bk_group_t *g = bk_group_get(bk, group, 0);
+    mq_notice_t n;
+
+    if (!g)
+        return 0;
+    memset(&n, 0, sizeof(n));
+    n.kind = MQ_NOTICE_RESET_OFFSET;
+    n.group = group;
+    n.topic = topic;
+    n.timestamp = timestamp;
+    n.force = force;
+    n.reset = offsets;
+    return bk_group_send(g, &n);
 }

@@ -122,6 +122,10 @@ void bk_stats_init(bk_t *bk);
 void bk_stats_tick(bk_t *bk, int64_t now_ms);
 /* The clients of a consumer group as GROUP_CONNECTIONS reports them; MQ_ENOENT if none. */
 int bk_clients_connections(bk_t *bk, mq_str_t group, mq_pool_t *pool, mq_group_connections_t *out);
+/* Tells the group's online clients (RESET_CONSUMER_CLIENT_OFFSET) to continue from offsets;
+ * returns how many connections were told. */
+int bk_clients_notify_reset(bk_t *bk, mq_str_t group, mq_str_t topic, int64_t timestamp, int force,
+                            const mq_queue_stats_t *offsets);
 /* Store time of the record at (topic, qid, offset), 0 if none. */
 int64_t bk_store_time_at(bk_t *bk, mq_str_t topic, int32_t qid, int64_t offset);
 /* The group coordinator (bk_coord.c). */

@@ -654,11 +654,16 @@ typedef struct mq_rep_s {
 
 typedef enum mq_notice_kind_e {
     MQ_NOTICE_CONSUMER_IDS_CHANGED, /* a consumer group's members changed: rebalance now */
+    MQ_NOTICE_RESET_OFFSET,         /* an admin moved the group's offsets: continue from them */
 } mq_notice_kind_t;
 
 typedef struct mq_notice_s {
     mq_notice_kind_t kind;
-    mq_str_t group; /* CONSUMER_IDS_CHANGED: the consumer group */
+    mq_str_t group;                /* the consumer group */
+    mq_str_t topic;                /* RESET_OFFSET: the topic */
+    int64_t timestamp;             /* RESET_OFFSET: the time asked for (-1: the ends) */
+    int force;                     /* RESET_OFFSET: isForce */
+    const mq_queue_stats_t *reset; /* RESET_OFFSET: the queues' new offsets (group_offset) */
 } mq_notice_t;
 
 /* Sends a notice on a session's connection (one-way; dropped if the connection closed). The

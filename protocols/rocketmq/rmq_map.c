@@ -7,8 +7,10 @@
  * The mapping accepts every code it knows, whichever service is behind the front-end; a service
  * without the operation answers MQ_DECLINED, which becomes REQUEST_CODE_NOT_SUPPORTED.
  */
-#include "rmq_map.h"
+#include <string.h>
+
 #include "rmq_codes.h"
+#include "rmq_map.h"
 #include "rmq_map_admin.h"
 
 int
@@ -48,6 +50,22 @@ rmq_map_notice(const mq_notice_t *n, int32_t opaque, mq_pool_t *pool, mq_buf_t *
         rmq_cmd_init(&c, RMQ_NOTIFY_CONSUMER_IDS_CHANGED, opaque, RMQ_FLAG_ONEWAY);
         rmq_cmd_add(&c, pool, "consumerGroup", n->group);
         break;
+    case MQ_NOTICE_RESET_OFFSET: {
+        /* Broker2Client.resetOffset: one-way, ResetOffsetRequestHeader + ResetOffsetBody */
+        mq_buf_t body = MQ_BUF_INIT;
+        rmq_cmd_init(&c, RMQ_RESET_CONSUMER_CLIENT_OFFSET, opaque, RMQ_FLAG_ONEWAY);
+        rmq_cmd_add(&c, pool, "topic", n->topic);
+        rmq_cmd_add(&c, pool, "group", n->group);
+        rmq_cmd_add_i64(&c, pool, "timestamp", n->timestamp);
+        rmq_cmd_add(&c, pool, "isForce", n->force ? MQ_STR("true") : MQ_STR("false"));
+        if (n->reset)
+            rmq_admin_reset_body(&body, n->reset);
+        c.body = (mq_str_t){mq_palloc(pool, body.len ? body.len : 1), body.len};
+        if (body.len)
+            memcpy((char *)c.body.p, body.data, body.len);
+        mq_buf_fini(&body);
+        break;
+    }
     default:
         return;
     }

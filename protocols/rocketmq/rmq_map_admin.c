@@ -438,6 +438,12 @@ rmq_j_stats(mq_buf_t *b, mq_op_t op, const mq_queue_stats_t *s)
     mq_buf_append_cstr(b, "}}");
 }
 
+void
+rmq_admin_reset_body(mq_buf_t *b, const mq_queue_stats_t *s)
+{
+    rmq_j_stats(b, MQ_OP_RESET_GROUP_OFFSET, s);
+}
+
 /* SubscriptionData: tagsSet / codeSet from a TAG expression ("a || b"; "*" has none). */
 static void
 rmq_j_subscription(mq_buf_t *b, const mq_subscription_t *s)

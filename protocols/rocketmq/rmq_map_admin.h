@@ -33,6 +33,11 @@ int rmq_map_admin_request(const rmq_cmd_t *cmd, mq_pool_t *pool, mq_req_t *req, 
 int rmq_map_admin_reply(const mq_req_t *req, int status, const mq_rep_t *rep, int32_t opaque,
                         mq_pool_t *pool, mq_buf_t *out);
 
+/* Appends a ResetOffsetBody ({"offsetTable":{<MessageQueue>:offset,...}}, fastjson's object
+ * keys) for the queues' group_offset: the body of RESET_CONSUMER_CLIENT_OFFSET and of the reply
+ * to INVOKE_BROKER_TO_RESET_OFFSET. */
+void rmq_admin_reset_body(mq_buf_t *b, const mq_queue_stats_t *s);
+
 /* Functions exposed for tests. */
 
 /* Parses Java properties text (key=value or key:value lines; '#'/'!' comments; spaces around

@@ -37,23 +37,83 @@ mqc_push_config_defaults(mqc_push_config_t *cfg)
 
 /* ---- Connections and server requests ---- */
 
+/* Moves pq to offset (c->lock held). An idle queue continues from there at once. A busy one (a
+ * held pull may not return for 15 s) is dropped without committing its old position, and the
+ * next rebalance -- run at once -- takes the queue again from the broker's committed offset,
+ * which the reset already set. */
+static void
+mqc_pq_reset(mqc_push_t *c, mqc_pq_t *pq, int64_t offset)
+{
+    if (pq->inflight || pq->ready || pq->processing) {
+        pq->reset_to = offset;
+        pq->dropped = 1;
+        c->rebalance_now = 1;
+        return;
+    }
+    pq->next_offset = pq->consumed = pq->committed = offset;
+    pq->pull_at_ms = mq_now_ms();
+}
+
+/* RESET_CONSUMER_CLIENT_OFFSET (an admin's resetOffsetByTime): the body is a ResetOffsetBody,
+ * {"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:5,...}} with fastjson's object
+ * keys; each key object is standard JSON, read on its own. */
+static void
+mqc_push_reset_offsets(mqc_push_t *c, const rmq_cmd_t *cmd)
+{
+    mq_str_t group, topic;
+    const char *p, *end;
+
+    if (!rmq_cmd_ext(cmd, "group", &group) || !mq_str_eq_cstr(group, c->group) ||
+        !rmq_cmd_ext(cmd, "topic", &topic) || !mq_str_eq_cstr(topic, c->topic) || !cmd->body.p)
+        return;
+    p = memchr(cmd->body.p, ':', cmd->body.n); /* after "offsetTable" */
+    end = cmd->body.p + cmd->body.n;
+    if (!p || (p = memchr(p, '{', (size_t)(end - p))) == NULL)
+        return;
+    pthread_mutex_lock(&c->lock);
+    while (++p < end && (p = memchr(p, '{', (size_t)(end - p))) != NULL) {
+        const char *close = memchr(p, '}', (size_t)(end - p));
+        json_t *key;
+        char *num_end;
+        long long off;
+        if (!close || close + 1 >= end || close[1] != ':')
+            break;
+        key = json_loadb(p, (size_t)(close - p + 1), 0, NULL);
+        off = strtoll(close + 2, &num_end, 10);
+        if (key && num_end != close + 2 && off >= 0) {
+            const char *bn = json_string_value(json_object_get(key, "brokerName"));
+            const char *tp = json_string_value(json_object_get(key, "topic"));
+            json_int_t qid = json_integer_value(json_object_get(key, "queueId"));
+            for (mqc_pq_t *pq = c->pqs; pq && bn && tp; pq = pq->next)
+                if (!pq->dropped && pq->mq.queue_id == qid && strcmp(pq->mq.broker_name, bn) == 0 &&
+                    strcmp(pq->mq.topic, tp) == 0)
+                    mqc_pq_reset(c, pq, off);
+        }
+        json_decref(key);
+        p = close;
+    }
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->lock);
+}
+
 static void
 mqc_push_on_request(void *arg, mqc_conn_t *conn, const rmq_cmd_t *cmd)
 {
     mqc_push_t *c = arg;
+    int known = cmd->code == RMQ_NOTIFY_CONSUMER_IDS_CHANGED ||
+                cmd->code == RMQ_RESET_CONSUMER_CLIENT_OFFSET;
     if (cmd->code == RMQ_NOTIFY_CONSUMER_IDS_CHANGED) {
         pthread_mutex_lock(&c->lock);
         c->rebalance_now = 1;
         pthread_cond_broadcast(&c->cond);
         pthread_mutex_unlock(&c->lock);
+    } else if (cmd->code == RMQ_RESET_CONSUMER_CLIENT_OFFSET) {
+        mqc_push_reset_offsets(c, cmd);
     }
     if (!rmq_cmd_is_oneway(cmd)) {
         rmq_cmd_t resp;
-        rmq_cmd_init(&resp,
-                     cmd->code == RMQ_NOTIFY_CONSUMER_IDS_CHANGED
-                         ? RMQ_RC_SUCCESS
-                         : RMQ_RC_REQUEST_CODE_NOT_SUPPORTED,
-                     cmd->opaque, RMQ_FLAG_RESPONSE);
+        rmq_cmd_init(&resp, known ? RMQ_RC_SUCCESS : RMQ_RC_REQUEST_CODE_NOT_SUPPORTED, cmd->opaque,
+                     RMQ_FLAG_RESPONSE);
         (void)mqc_conn_respond(conn, &resp);
     }
 }
@@ -237,6 +297,7 @@ mqc_push_worker_main(void *arg)
             pthread_cond_broadcast(&c->cond); /* rebalance / shutdown may wait for this */
             continue;
         }
+
         if (delay == 0)
             mqc_push_pull_issue(c, pq);
         else if (delay > 0)

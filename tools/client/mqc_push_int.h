@@ -43,6 +43,8 @@ struct mqc_pq_s {
     int ready;            /* on the ready list with a response */
     int processing;       /* a worker holds it */
     int64_t pull_at_ms;   /* WAITING: when to pull (0: not scheduled) */
+    int64_t reset_to;     /* dropped by RESET_CONSUMER_CLIENT_OFFSET (-1: no): its old
+                             position is never committed */
     mq_pool_t req_pool;   /* the pull request being built (one pull at a time) */
     int resp_status;      /* MQ_OK or the transport error of the last pull */
     int resp_code;        /* its response code */

@@ -293,7 +293,8 @@ mqc_offsets_persist(mqc_push_t *c, int all)
     todo = mq_xcalloc((size_t)cap + 1, sizeof(*todo));
     vals = mq_xcalloc((size_t)cap + 1, sizeof(*vals));
     for (mqc_pq_t *pq = c->pqs; pq; pq = pq->next) {
-        if (pq->consumed >= 0 && (all || pq->consumed != pq->committed) && (!pq->dropped || all)) {
+        if (pq->consumed >= 0 && (all || pq->consumed != pq->committed) && (!pq->dropped || all) &&
+            pq->reset_to < 0) {
             todo[n] = pq;
             vals[n++] = pq->consumed;
         }
@@ -412,6 +413,7 @@ mqc_rebalance_run(mqc_push_t *c)
         pq->next_offset = off;
         pq->consumed = off;
         pq->committed = c->cfg.model == MQC_CLUSTERING ? -1 : off;
+        pq->reset_to = -1;
         mq_pool_init(&pq->req_pool, 2048);
         mq_buf_init(&pq->resp_body);
         pthread_mutex_lock(&c->lock);

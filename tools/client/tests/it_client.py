@@ -286,6 +286,26 @@ def test_pull_consumer(ns):
           % c.bodies())
 
 
+def test_reset_offset(ns, bk):
+    """An admin's reset (INVOKE_BROKER_TO_RESET_OFFSET) reaches the running consumer
+    (RESET_CONSUMER_CLIENT_OFFSET): it consumes again from the reset offsets, and does not
+    commit its old positions over them."""
+    produce(ns, "CtReset", 6, prefix="x-")
+    c = Consumer(ns, "CtReset", "cg_reset", ["-f", "first", "-c", "12"])
+    check(wait_for(lambda: len(c.bodies()) >= 6, 20), "consumer got the first six")
+    time.sleep(0.5)
+    admin = Remoting(bk)
+    h, _ = admin.call(222, {"topic": "CtReset", "group": "cg_reset", "timestamp": 0,
+                            "isForce": True})
+    check(h["code"] == 0, "INVOKE_BROKER_TO_RESET_OFFSET: %s" % h)
+    admin.close()
+    check(wait_for(lambda: c.done is not None, 20), "the consumer starts over after the reset: %s"
+          % c.bodies())
+    c.stop()
+    check(sorted(c.bodies()) == sorted(["x-%d" % i for i in range(6)] * 2),
+          "every message twice, once per pass: %s" % sorted(c.bodies()))
+
+
 def main():
     global BROKER, PRODUCE, CONSUME
     BROKER, PRODUCE, CONSUME = sys.argv[1:4]
@@ -298,6 +318,7 @@ def main():
         test_broadcasting(ns, store)
         test_pull_consumer(ns)
         test_redelivery(ns)
+        test_reset_offset(ns, bk)
 
         # committed offsets survive a broker restart
         produce(ns, "CtOff", 10, prefix="before-")
