@@ -34,7 +34,7 @@ typedef struct kf_record_s {
 typedef struct kf_batch_info_s {
     int64_t base_offset;
     int32_t partition_leader_epoch;
-    int16_t attributes;   /* bits 0-2 compression, 3 timestamp type, 4 transactional, 5 control */
+    int16_t attributes; /* bits 0-2 compression, 3 timestamp type, 4 transactional, 5 control */
     int32_t last_offset_delta;
     int64_t base_timestamp;
     int64_t max_timestamp;
