@@ -90,6 +90,11 @@ int mqc_allocate_averagely(int n_all, int n_cids, int me, int *out_idx);
 
 /* Builds "ip@pid#n" (n from a process-wide counter plus the clock). */
 void mqc_client_id(char *out, size_t n);
+/* A request about one queue (topic, queueId, bname, + consumerGroup when group is set, + one
+ * extra int field) on conn; ext `field` of a SUCCESS answer goes to *out. MQ_ENOENT for
+ * QUERY_NOT_FOUND, MQ_ERR for another code, or the transport error (mqc_pull.c). */
+int mqc_queue_call(mqc_conn_t *conn, const mqc_mq_t *mq, int code, const char *group,
+                   const char *extra_key, int64_t extra_val, const char *field, int64_t *out);
 /* The NameServer list a client uses unless told: $NAMESRV_ADDR as RocketMQ's clients read it,
  * else 127.0.0.1:9876. */
 const char *mqc_default_namesrv(void);

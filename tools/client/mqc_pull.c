@@ -236,21 +236,17 @@ mqc_pull(mqc_pull_t *c, const mqc_mq_t *mq, const char *sub_expr, int64_t offset
     return mqc_pull_result(&resp, sub_expr, pool, out);
 }
 
-/* A call to mq's broker with topic/queueId (+ extra) returning ext `field` as an int64. */
-static int
-mqc_pull_query(mqc_pull_t *c, const mqc_mq_t *mq, int code, const char *extra_key,
-               int64_t extra_val, int with_group, const char *field, int64_t *out)
+int
+mqc_queue_call(mqc_conn_t *conn, const mqc_mq_t *mq, int code, const char *group,
+               const char *extra_key, int64_t extra_val, const char *field, int64_t *out)
 {
     mq_pool_t pool;
     rmq_cmd_t req, resp;
-    mqc_conn_t *conn;
-    int rc = mqc_pull_conn(c, mq, &conn);
-    if (rc != MQ_OK)
-        return rc;
+    int rc;
     mq_pool_init(&pool, 0);
     rmq_cmd_init(&req, code, 0, 0);
-    if (with_group)
-        rmq_cmd_add(&req, &pool, "consumerGroup", mq_str_from_cstr(c->group));
+    if (group)
+        rmq_cmd_add(&req, &pool, "consumerGroup", mq_str_from_cstr(group));
     rmq_cmd_add(&req, &pool, "topic", mq_str_from_cstr(mq->topic));
     rmq_cmd_add_i64(&req, &pool, "queueId", mq->queue_id);
     if (extra_key)
@@ -267,6 +263,19 @@ mqc_pull_query(mqc_pull_t *c, const mqc_mq_t *mq, int code, const char *extra_ke
     }
     mq_pool_fini(&pool);
     return rc;
+}
+
+/* mqc_queue_call on mq's broker, with the consumer's group when with_group. */
+static int
+mqc_pull_query(mqc_pull_t *c, const mqc_mq_t *mq, int code, const char *extra_key,
+               int64_t extra_val, int with_group, const char *field, int64_t *out)
+{
+    mqc_conn_t *conn;
+    int rc = mqc_pull_conn(c, mq, &conn);
+    if (rc != MQ_OK)
+        return rc;
+    return mqc_queue_call(conn, mq, code, with_group ? c->group : NULL, extra_key, extra_val, field,
+                          out);
 }
 
 int

@@ -75,37 +75,17 @@ mqc_pq_free(mqc_pq_t *pq)
 
 /* ---- Broker calls ---- */
 
-/* A call to mq's broker; ext `field` of a SUCCESS answer goes to *out. MQ_ENOENT for
- * QUERY_NOT_FOUND. */
+/* A call to mq's broker (mqc_queue_call), with the group for the offset codes. */
 static int
 mqc_rb_query(mqc_push_t *c, const mqc_mq_t *mq, int code, const char *extra_key, int64_t extra_val,
              const char *field, int64_t *out)
 {
-    mq_pool_t pool;
-    rmq_cmd_t req, resp;
     mqc_conn_t *conn = mqc_push_conn(c, mq->broker_name);
-    int rc;
+    int with_group = code == RMQ_QUERY_CONSUMER_OFFSET || code == RMQ_UPDATE_CONSUMER_OFFSET;
     if (!conn)
         return MQ_EIO;
-    mq_pool_init(&pool, 0);
-    rmq_cmd_init(&req, code, 0, 0);
-    if (code == RMQ_QUERY_CONSUMER_OFFSET || code == RMQ_UPDATE_CONSUMER_OFFSET)
-        rmq_cmd_add(&req, &pool, "consumerGroup", mq_str_from_cstr(c->group));
-    rmq_cmd_add(&req, &pool, "topic", mq_str_from_cstr(mq->topic));
-    rmq_cmd_add_i64(&req, &pool, "queueId", mq->queue_id);
-    if (extra_key)
-        rmq_cmd_add_i64(&req, &pool, extra_key, extra_val);
-    rc = mqc_call(conn, &req, MQC_RB_TIMEOUT_MS, &pool, &resp);
-    if (rc == MQ_OK) {
-        if (resp.code == RMQ_RC_QUERY_NOT_FOUND)
-            rc = MQ_ENOENT;
-        else if (resp.code != RMQ_RC_SUCCESS)
-            rc = MQ_ERR;
-        else if (field && rmq_cmd_ext_i64(&resp, field, out) != MQ_OK)
-            rc = MQ_EPROTO;
-    }
-    mq_pool_fini(&pool);
-    return rc;
+    return mqc_queue_call(conn, mq, code, with_group ? c->group : NULL, extra_key, extra_val, field,
+                          out);
 }
 
 static void
