@@ -189,6 +189,7 @@ Test(gw_nsreg, connect_refused_reported_by_on_close, .init = setup)
     cr_assert_eq(gw_connect(probe.gw, "127.0.0.1", port, &client_proto, NULL, 3000, &probe.conn),
                  MQ_OK);
     probe.in_connect = 0;
+    gw_conn_hold(probe.conn); /* the refused connection is freed on close unless held */
     mq_buf_append(&b, "lost", 4);
     gw_conn_send(probe.conn, &b); /* dropped with the connection, not leaked */
     mq_buf_fini(&b);
@@ -199,6 +200,7 @@ Test(gw_nsreg, connect_refused_reported_by_on_close, .init = setup)
     cr_expect_eq(probe.closes, 1);
     cr_expect_eq(probe.close_errno, ECONNREFUSED, "errno %d", probe.close_errno);
     cr_expect_not(gw_conn_is_open(probe.conn));
+    gw_conn_release(probe.conn);
     gw_free(probe.gw);
     cr_expect_eq(probe.closes, 1, "on_close only once");
 }
