@@ -116,6 +116,16 @@ class Consumer:
         return self.p.returncode
 
 
+def committed_total(c, group, topic, queues=4):
+    """Sum of a group's committed offsets over a topic's queues (QUERY_CONSUMER_OFFSET)."""
+    total = 0
+    for qid in range(queues):
+        h, _ = c.call(14, {"consumerGroup": group, "topic": topic, "queueId": qid})
+        if h["code"] == 0:
+            total += int(h["extFields"]["offset"])
+    return total
+
+
 def wait_for(cond, timeout=15.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -144,8 +154,9 @@ def test_sends(ns, bk):
     produce(ns, "CtSend", 10, "oneway", prefix="oneway-", env_ns=True)
     bs = produce(ns, "CtSend", 10, "batch", batch=5, prefix="batch-")
     check(len(bs) == 2, "two batches of five")
-    time.sleep(0.5)  # one-way sends have no reply to wait for
     c = Remoting(bk)
+    # one-way sends have no reply: wait until all forty are visible in the queues
+    wait_for(lambda: sum(max_offset(c, "CtSend", q) for q in range(4)) >= 40, 10)
     total, bodies = 0, []
     for q in range(4):
         total += max_offset(c, "CtSend", q)
@@ -200,14 +211,17 @@ def test_sends(ns, bk):
     c.close()
 
 
-def test_clustering(ns):
+def test_clustering(ns, bk):
     produce(ns, "CtClu", 8, prefix="warm-")
     a = Consumer(ns, "CtClu", "cg_clu")
     # A alone takes every queue and consumes the warm-up messages; its next pulls commit them.
     # (Two members starting at the same instant may both deliver a message consumed in the
     # first moments: RocketMQ's rebalance is at-least-once, and so is this client's.)
     check(wait_for(lambda: len(a.bodies()) >= 8, 20), "first consumer alone gets the warm-up")
-    time.sleep(0.3)
+    q = Remoting(bk)
+    check(wait_for(lambda: committed_total(q, "cg_clu", "CtClu") >= 8, 20),
+          "the warm-up is committed before the second consumer joins")
+    q.close()
     b = Consumer(ns, "CtClu", "cg_clu")
     ok = wait_for(lambda: len(a.queues_now()) == 2 and len(b.queues_now()) == 2, 20)
     check(ok, "two consumers get two queues each: %s %s" % (a.queues_now(), b.queues_now()))
@@ -293,7 +307,6 @@ def test_reset_offset(ns, bk):
     produce(ns, "CtReset", 6, prefix="x-")
     c = Consumer(ns, "CtReset", "cg_reset", ["-f", "first", "-c", "12"])
     check(wait_for(lambda: len(c.bodies()) >= 6, 20), "consumer got the first six")
-    time.sleep(0.5)
     admin = Remoting(bk)
     h, _ = admin.call(222, {"topic": "CtReset", "group": "cg_reset", "timestamp": 0,
                             "isForce": True})
@@ -314,7 +327,7 @@ def main():
     try:
         p, ns, bk = it_broker.start(BROKER, store)
         test_sends(ns, bk)
-        test_clustering(ns)
+        test_clustering(ns, bk)
         test_broadcasting(ns, store)
         test_pull_consumer(ns)
         test_redelivery(ns)
