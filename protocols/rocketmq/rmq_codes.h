@@ -6,6 +6,7 @@
 #ifndef MQ_RMQ_CODES_H
 #define MQ_RMQ_CODES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum rmq_request_code_e {

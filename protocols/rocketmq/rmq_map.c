@@ -7,7 +7,6 @@
  * The mapping accepts every code it knows, whichever service is behind the front-end; a service
  * without the operation answers MQ_DECLINED, which becomes REQUEST_CODE_NOT_SUPPORTED.
  */
-#include <string.h>
 
 #include "rmq_codes.h"
 #include "rmq_map.h"
@@ -60,11 +59,10 @@ rmq_map_notice(const mq_notice_t *n, int32_t opaque, mq_pool_t *pool, mq_buf_t *
         rmq_cmd_add(&c, pool, "isForce", n->force ? MQ_STR("true") : MQ_STR("false"));
         if (n->reset)
             rmq_admin_reset_body(&body, n->reset);
-        c.body = (mq_str_t){mq_palloc(pool, body.len ? body.len : 1), body.len};
-        if (body.len)
-            memcpy((char *)c.body.p, body.data, body.len);
+        rmq_cmd_encode_head(&c, body.len, out); /* the body is written once, after the head */
+        mq_buf_append(out, body.data, body.len);
         mq_buf_fini(&body);
-        break;
+        return;
     }
     default:
         return;
