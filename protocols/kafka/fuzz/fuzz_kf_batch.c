@@ -104,10 +104,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int ok = 1;
             /* offsets must be writable as deltas from the base */
             for (int i = 0; i < n; i++)
-                if (recs[i].offset < info.base_offset ||
-                    recs[i].offset - info.base_offset > INT32_MAX || recs[i].n_headers < 0 ||
-                    (i > 0 && recs[i].offset - info.base_offset < 0))
-                    ok = 0;
+                if (recs[i].offset < info.base_offset || recs[i].n_headers < 0 ||
+                    (uint64_t)recs[i].offset - (uint64_t)info.base_offset > INT32_MAX)
+                    ok = 0; /* (unsigned: base INT64_MIN, offset INT64_MAX must not overflow) */
             if (ok && recs[n - 1].offset >= info.base_offset)
                 fz_round_trip(&info, recs, n, &pool);
         }
