@@ -20,7 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_namesrv  # noqa: E402  (Remoting client, check counters)
 from it_namesrv import Remoting, check  # noqa: E402
-from it_broker import start, stop, send, pull, decode_records  # noqa: E402
+from it_broker import start, stop, send, pull, decode_records, wait_visible  # noqa: E402
 
 TOPIC = "AdminTopic"
 GROUP = "cg_admin"
@@ -197,6 +197,8 @@ def main():
             check(h["code"] == 0, "send %d" % i)
         h, _ = send(c, TOPIC, b"admin-q1", qid=1, keys="kQ1")
         check(h["code"] == 0, "send to queue 1")
+        wait_visible(c, TOPIC, 0, 5)
+        wait_visible(c, TOPIC, 1, 1)
 
         h, body = query(c, "kA")
         recs = decode_records(body) if h["code"] == 0 else []

@@ -116,6 +116,21 @@ def pull(c, topic, qid, offset, group="cg_it", flags=0, sub=None, suspend=0, max
     return c.call(11, ext)
 
 
+def wait_visible(c, topic, qid, max_offset, seconds=10.0):
+    """Waits until GET_MAX_OFFSET of (topic, qid) reaches max_offset: the store's dispatcher
+    makes a message visible just after its put (as RocketMQ's reput does), and a loaded
+    machine can delay that by far more than a fixed sleep."""
+    deadline = time.time() + seconds
+    while True:
+        h, _ = c.call(30, {"topic": topic, "queueId": qid})
+        got = int(h.get("extFields", {}).get("offset", -1)) if h["code"] == 0 else -1
+        if got >= max_offset or time.time() > deadline:
+            check(got == max_offset, "%s/%d: max offset %d (want %d)" % (topic, qid, got,
+                                                                         max_offset))
+            return
+        time.sleep(0.02)
+
+
 def main():
     binary = sys.argv[1]
     store = tempfile.mkdtemp(prefix="it-broker-")
@@ -148,7 +163,8 @@ def main():
         check(h["code"] == 0 and h["extFields"]["msgId"].count(",") == 2,
               "batch: one msgId per message: %s" % h)
 
-        time.sleep(0.3)
+        wait_visible(c, "ItTopic", 1, 10)
+        wait_visible(c, "ItTopic", 2, 3)
         h, body = pull(c, "ItTopic", 1, 0)
         check(h["code"] == 0 and h["remark"] == "FOUND", "pull finds messages: %s" % h)
         recs = decode_records(body)
