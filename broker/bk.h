@@ -36,7 +36,14 @@ typedef struct bk_config_s {
     int64_t group_min_session_ms;   /* groupMinSessionTimeoutMs (6000) */
     int64_t group_max_session_ms;   /* groupMaxSessionTimeoutMs (1800000) */
     int64_t group_max_size;         /* groupMaxSize: members per group (INT32_MAX) */
-    store_config_t store;           /* the store's keys */
+    /* The Kafka front-end (Kafka's broker setting names; docs/kafka-compatibility.md). */
+    char kafka_listeners[256];    /* listeners (PLAINTEXT://:9092; empty: no Kafka listener) */
+    char kafka_advertised[256];   /* advertised.listeners (default: brokerIP1 and the bound
+                                     port); after start: the "host:port" announced */
+    int64_t kafka_node_id;        /* node.id or broker.id (-1: derived from brokerName/Id) */
+    int kafka_auto_create;        /* auto.create.topics.enable (true) */
+    int64_t kafka_num_partitions; /* num.partitions (1) */
+    store_config_t store;         /* the store's keys */
 } bk_config_t;
 
 typedef struct bk_s bk_t;

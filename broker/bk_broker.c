@@ -350,6 +350,12 @@ bk_registration(bk_t *bk, mq_pool_t *pool, mq_register_broker_t *rb)
     rb->broker_id = bk->cfg.id;
     rb->heartbeat_timeout = 120000;
     rb->kafka_node_id = -1;
+    if (bk->cfg.kafka_advertised[0]) {
+        rb->kafka_listener =
+            (mq_str_t){mq_pstrdup(pool, mq_str_from_cstr(bk->cfg.kafka_advertised)),
+                       strlen(bk->cfg.kafka_advertised)};
+        rb->kafka_node_id = bk->cfg.kafka_node_id;
+    }
     store_topics_version(bk->topics, &dv);
     rb->version.counter = dv.counter;
     rb->version.state_version = dv.state_version;

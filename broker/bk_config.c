@@ -35,6 +35,10 @@ bk_config_defaults(bk_config_t *cfg)
     cfg->group_min_session_ms = 6000;
     cfg->group_max_session_ms = 1800000;
     cfg->group_max_size = INT32_MAX;
+    snprintf(cfg->kafka_listeners, sizeof(cfg->kafka_listeners), "PLAINTEXT://:9092");
+    cfg->kafka_node_id = -1;
+    cfg->kafka_auto_create = 1;
+    cfg->kafka_num_partitions = 1;
     store_config_defaults(&cfg->store);
 }
 
@@ -94,6 +98,18 @@ bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, s
         bad = bk_parse_i64(value, 1, INT32_MAX, &cfg->group_max_session_ms);
     else if (strcmp(key, "groupMaxSize") == 0 || strcmp(key, "group.max.size") == 0)
         bad = bk_parse_i64(value, 1, INT32_MAX, &cfg->group_max_size);
+    else if (strcmp(key, "listeners") == 0 || strcmp(key, "kafkaListeners") == 0)
+        snprintf(cfg->kafka_listeners, sizeof(cfg->kafka_listeners), "%s", value);
+    else if (strcmp(key, "advertised.listeners") == 0 ||
+             strcmp(key, "kafkaAdvertisedListeners") == 0)
+        snprintf(cfg->kafka_advertised, sizeof(cfg->kafka_advertised), "%s", value);
+    else if (strcmp(key, "node.id") == 0 || strcmp(key, "broker.id") == 0 ||
+             strcmp(key, "kafkaNodeId") == 0)
+        bad = bk_parse_i64(value, 0, INT32_MAX, &cfg->kafka_node_id);
+    else if (strcmp(key, "auto.create.topics.enable") == 0)
+        bad = bk_parse_bool(value, &cfg->kafka_auto_create);
+    else if (strcmp(key, "num.partitions") == 0)
+        bad = bk_parse_i64(value, 1, 65535, &cfg->kafka_num_partitions);
     else if (strcmp(key, "defaultTopicQueueNums") == 0) {
         if (!(bad = bk_parse_i64(value, 1, 65535, &n)))
             cfg->default_topic_queues = (int)n;
@@ -193,5 +209,12 @@ bk_config_foreach(const bk_config_t *cfg, void (*fn)(void *arg, const char *key,
     fn(arg, "groupMaxSessionTimeoutMs", v);
     snprintf(v, sizeof(v), "%" PRId64, cfg->group_max_size);
     fn(arg, "groupMaxSize", v);
+    fn(arg, "listeners", cfg->kafka_listeners);
+    fn(arg, "advertised.listeners", cfg->kafka_advertised);
+    snprintf(v, sizeof(v), "%" PRId64, cfg->kafka_node_id);
+    fn(arg, "node.id", v);
+    fn(arg, "auto.create.topics.enable", cfg->kafka_auto_create ? "true" : "false");
+    snprintf(v, sizeof(v), "%" PRId64, cfg->kafka_num_partitions);
+    fn(arg, "num.partitions", v);
     store_config_foreach(&cfg->store, fn, arg);
 }

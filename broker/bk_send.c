@@ -89,7 +89,7 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
     store_topic_config_t tc;
     bk_send_wait_t *sw;
     int32_t qid;
-    int rc, wait = 1;
+    int rc, wait = !p->no_wait;
     mq_str_t v;
 
     if (p->n_msgs <= 0) {
@@ -97,7 +97,7 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
         return;
     }
     rc = bk_topic_get(bk, p->topic, &tc);
-    if (rc != MQ_OK)
+    if (rc != MQ_OK && !p->no_auto_create)
         rc = bk_topic_auto_create(bk, p->topic, p->default_topic, p->default_queues, &tc);
     if (rc != MQ_OK) {
         size_t tl = p->topic.n + 64;

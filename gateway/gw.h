@@ -29,6 +29,7 @@
 #include "mq/buf.h"
 #include "mq/common.h"
 #include "mq/exec.h"
+#include "mq/msg.h"
 
 typedef struct gw_s gw_t;
 typedef struct gw_conn_s gw_conn_t;
@@ -88,7 +89,10 @@ void *gw_conn_proto_ctx(const gw_conn_t *c);
 void gw_conn_set_data(gw_conn_t *c, void *data); /* the front-end's per-connection state */
 void *gw_conn_data(const gw_conn_t *c);
 const char *gw_conn_peer(const gw_conn_t *c); /* "ip:port" */
-uint64_t gw_conn_id(const gw_conn_t *c);      /* unique per gateway */
+/* The peer as stored records carry it (BORNHOST): IPv4 and port; a v4-mapped IPv6 peer as
+ * IPv4 (clients only decode 4-byte hosts); zero when unknown. */
+void gw_conn_peer_host(const gw_conn_t *c, mq_host_t *h);
+uint64_t gw_conn_id(const gw_conn_t *c); /* unique per gateway */
 gw_t *gw_conn_gw(const gw_conn_t *c);
 /* Why a closed connection closed: the errno of the failed connect, read or write, ETIMEDOUT for
  * a connect or idle timeout, 0 for a peer close or gw_conn_close. */

@@ -730,3 +730,21 @@ gw_free(gw_t *gw)
     ev_loop_destroy(gw->loop);
     free(gw);
 }
+
+void
+gw_conn_peer_host(const gw_conn_t *c, mq_host_t *h)
+{
+    const char *peer = gw_conn_peer(c), *colon = strrchr(peer, ':');
+    char ip[64];
+    memset(h, 0, sizeof(*h));
+    if (!colon || (size_t)(colon - peer) >= sizeof(ip))
+        return;
+    memcpy(ip, peer, (size_t)(colon - peer));
+    ip[colon - peer] = '\0';
+    if (inet_pton(AF_INET, ip, h->addr) != 1) {
+        struct in6_addr a6;
+        if (inet_pton(AF_INET6, ip, &a6) == 1 && IN6_IS_ADDR_V4MAPPED(&a6))
+            memcpy(h->addr, a6.s6_addr + 12, 4);
+    }
+    h->port = atoi(colon + 1);
+}

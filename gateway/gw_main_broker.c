@@ -23,9 +23,11 @@
 
 #include "bk.h"
 #include "gw.h"
+#include "gw_kafka.h"
 #include "gw_kvfile.h"
 #include "gw_nsreg.h"
 #include "gw_rmq.h"
+#include "mq/crc.h"
 #include "mq/log.h"
 #include "ns.h"
 
@@ -104,6 +106,64 @@ bm_housekeep(void *arg)
     ns_housekeep(ctx->ns, mq_now_ms());
 }
 
+/* Opens the Kafka listener (`listeners`, before the broker opens: the advertised address goes
+ * into its registration) and settles the advertised host:port and the node id into cfg.
+ * Returns MQ_OK (fe->proto is listening, or cfg->kafka_listeners is empty: no listener). */
+static int
+bm_kafka_listen(gw_t *gw, bk_config_t *cfg, gw_kafka_t *fe, int *enabled)
+{
+    char host[200], adv_host[200];
+    int port = 0, adv_port = 0, bound = 0, rc;
+
+    *enabled = 0;
+    rc = gw_kafka_parse_listener(cfg->kafka_listeners, host, sizeof(host), &port);
+    if (rc == MQ_ENOENT) {
+        cfg->kafka_advertised[0] = '\0';
+        return MQ_OK;
+    }
+    if (rc != MQ_OK) {
+        fprintf(stderr, "mqbroker: listeners=%s: expected PLAINTEXT://host:port\n",
+                cfg->kafka_listeners);
+        return MQ_EINVAL;
+    }
+    if (gw_listen(gw, host[0] ? host : "0.0.0.0", port, &fe->proto, fe, &bound) != MQ_OK)
+        return MQ_EIO;
+    snprintf(adv_host, sizeof(adv_host), "%s",
+             host[0] && strcmp(host, "0.0.0.0") != 0 && strcmp(host, "::") != 0 ? host : cfg->ip1);
+    adv_port = bound;
+    if (cfg->kafka_advertised[0]) {
+        rc = gw_kafka_parse_listener(cfg->kafka_advertised, adv_host, sizeof(adv_host), &adv_port);
+        if (rc != MQ_OK || !adv_host[0]) {
+            fprintf(stderr, "mqbroker: advertised.listeners=%s: expected PLAINTEXT://host:port\n",
+                    cfg->kafka_advertised);
+            return MQ_EINVAL;
+        }
+        if (adv_port == 0)
+            adv_port = bound;
+    }
+    if (cfg->kafka_node_id < 0) /* stable across restarts, distinct per broker name and id */
+        cfg->kafka_node_id = (int64_t)(mq_crc32(0, cfg->name, strlen(cfg->name)) % 100000u) * 10 +
+                             (cfg->id < 9 ? cfg->id : 9);
+    snprintf(cfg->kafka_advertised, sizeof(cfg->kafka_advertised), "%s:%d", adv_host, adv_port);
+    snprintf(fe->conf.host, sizeof(fe->conf.host), "%s", adv_host);
+    fe->conf.port = adv_port;
+    fe->conf.node_id = (int32_t)cfg->kafka_node_id;
+    snprintf(fe->conf.cluster_id, sizeof(fe->conf.cluster_id), "%s", cfg->cluster);
+    snprintf(fe->conf.broker_name, sizeof(fe->conf.broker_name), "%s", cfg->name);
+    fe->conf.auto_create = cfg->kafka_auto_create;
+    fe->conf.num_partitions = (int32_t)cfg->kafka_num_partitions;
+    *enabled = 1;
+    return MQ_OK;
+}
+
+static void
+bm_kafka_banner(const bk_config_t *cfg, int enabled)
+{
+    if (enabled)
+        printf("The Kafka listener boot success: %s (node id %lld)\n", cfg->kafka_advertised,
+               (long long)cfg->kafka_node_id);
+}
+
 /* The standalone broker: listeners, store, registration with the remote NameServers. */
 /* Serves until SIGINT/SIGTERM, then stops in order: unregister from the NameServers, close the
  * broker (held pulls answered, store closed), run what is still queued, free. */
@@ -125,8 +185,9 @@ bm_standalone(bk_config_t *cfg)
 {
     bm_ctx_t ctx = {NULL, NULL, NULL};
     gw_rmq_t fe_bk;
+    gw_kafka_t fe_kafka;
     gw_t *gw = gw_new();
-    int bk_bound = 0;
+    int bk_bound = 0, kafka = 0;
 
     if (!gw)
         return 1;
@@ -140,9 +201,13 @@ bm_standalone(bk_config_t *cfg)
                         cfg->listen_port - 2);
     }
     cfg->listen_port = bk_bound; /* announced to the NameServers, written into records */
+    gw_kafka_init(&fe_kafka, NULL);
+    if (bm_kafka_listen(gw, cfg, &fe_kafka, &kafka) != MQ_OK)
+        return 1;
     if (bk_open(cfg, gw_exec(gw), &ctx.bk) != MQ_OK)
         return 1;
     fe_bk.svc = bk_service(ctx.bk);
+    fe_kafka.svc = bk_service(ctx.bk);
     ctx.reg = gw_nsreg_new(gw, cfg->namesrv_addr, bm_register_period(cfg), bm_build, &ctx);
     if (!ctx.reg)
         return 1;
@@ -150,6 +215,7 @@ bm_standalone(bk_config_t *cfg)
     gw_set_idle_timeout(gw, 120000);
     printf("The broker[%s, %s:%d] boot success. serializeType=JSON and name server is %s\n",
            cfg->name, cfg->ip1, bk_bound, cfg->namesrv_addr);
+    bm_kafka_banner(cfg, kafka);
     printf("store: %s (%s)\n", cfg->store.root_dir,
            cfg->store.flush_mode == STORE_SYNC_FLUSH ? "SYNC_FLUSH" : "ASYNC_FLUSH");
     fflush(stdout);
@@ -171,7 +237,9 @@ bm_usage(void)
             "  NAMESRV_ADDR: the NameServer list when neither -n nor namesrvAddr is set\n"
             "  namesrvListenPort (9876): --all-in-one: the embedded NameServer's port\n"
             "  kvConfigPath (<storePathRootDir>/namesrv/kvConfig.json): --all-in-one: its KV "
-            "config\n");
+            "config\n"
+            "  listeners (PLAINTEXT://:9092, empty: none), advertised.listeners, node.id, "
+            "num.partitions, auto.create.topics.enable: the Kafka listener\n");
     return 1;
 }
 
@@ -181,8 +249,9 @@ main(int argc, char **argv)
     bk_config_t cfg;
     bm_ctx_t ctx = {NULL, NULL, NULL};
     gw_rmq_t fe_ns, fe_bk;
+    gw_kafka_t fe_kafka;
     gw_t *gw;
-    int all_in_one = 0, print = 0, ns_port = 9876, ns_bound = 0, bk_bound = 0;
+    int all_in_one = 0, print = 0, ns_port = 9876, ns_bound = 0, bk_bound = 0, kafka = 0;
     char err[256], kv_path[1024] = "";
     gw_kvfile_t *kvf = NULL;
 
@@ -276,9 +345,14 @@ main(int argc, char **argv)
                         cfg.listen_port - 2);
     }
     cfg.listen_port = bk_bound;
+    gw_kafka_init(&fe_kafka, NULL);
+    if (bm_kafka_listen(gw, &cfg, &fe_kafka, &kafka) != MQ_OK)
+        return 1;
     if (bk_open(&cfg, gw_exec(gw), &ctx.bk) != MQ_OK)
         return 1;
     fe_bk.svc = bk_service(ctx.bk);
+    fe_kafka.svc = bk_service(ctx.bk);
+    fe_kafka.ns = ns_service(ctx.ns);
     if (cfg.namesrv_addr[0] != '\0') {
         ctx.reg = gw_nsreg_new(gw, cfg.namesrv_addr, bm_register_period(&cfg), bm_build, &ctx);
         if (!ctx.reg)
@@ -293,9 +367,12 @@ main(int argc, char **argv)
     printf("The broker[%s, %s:%d] boot success. serializeType=JSON and name server is "
            "127.0.0.1:%d\n",
            cfg.name, cfg.ip1, bk_bound, ns_bound);
+    bm_kafka_banner(&cfg, kafka);
     printf("store: %s (%s)\n", cfg.store.root_dir,
            cfg.store.flush_mode == STORE_SYNC_FLUSH ? "SYNC_FLUSH" : "ASYNC_FLUSH");
     printf("next: export NAMESRV_ADDR=127.0.0.1:%d  (RocketMQ clients)\n", ns_bound);
+    if (kafka)
+        printf("next: bootstrap.servers=%s  (Kafka clients)\n", cfg.kafka_advertised);
     fflush(stdout);
     bm_serve(gw, &ctx);
     gw_kvfile_free(kvf);

@@ -11,7 +11,6 @@
  * header that does not decode gets SYSTEM_ERROR; an unknown code gets
  * REQUEST_CODE_NOT_SUPPORTED; a one-way request gets no reply.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,25 +58,12 @@ gw_rmq_error(gw_conn_t *c, int32_t code, int32_t opaque, const char *remark)
     gw_rmq_send(c, &out);
 }
 
-/* The producer's address as the store records it (BORNHOST: IPv4 and port). */
+/* The producer's address as the store records it (BORNHOST). */
 static void
 gw_rmq_born_host(gw_conn_t *c, mq_produce_t *p)
 {
     mq_host_t h;
-    const char *peer = gw_conn_peer(c), *colon = strrchr(peer, ':');
-    char ip[64];
-    memset(&h, 0, sizeof(h));
-    if (colon && (size_t)(colon - peer) < sizeof(ip)) {
-        memcpy(ip, peer, (size_t)(colon - peer));
-        ip[colon - peer] = '\0';
-        if (inet_pton(AF_INET, ip, h.addr) != 1) {
-            struct in6_addr a6;
-            /* a v4-mapped v6 peer is stored as v4: clients only decode 4-byte hosts */
-            if (inet_pton(AF_INET6, ip, &a6) == 1 && IN6_IS_ADDR_V4MAPPED(&a6))
-                memcpy(h.addr, a6.s6_addr + 12, 4);
-        }
-        h.port = atoi(colon + 1);
-    }
+    gw_conn_peer_host(c, &h);
     for (int i = 0; i < p->n_msgs; i++)
         p->msgs[i].born_host = h;
 }

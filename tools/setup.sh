@@ -9,6 +9,8 @@ set -eu
 PKGS="gcc make cmake pkg-config python3 libev-dev libmsgpack-dev libssl-dev libjansson-dev \
 zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev libcriterion-dev clang-14 libclang-rt-14-dev"
 [ "${MQ_SETUP_BENCH:-0}" = 1 ] && PKGS="$PKGS fio"
+# Kafka clients: only for tests and benchmarks (tools/test.sh sets MQ_SETUP_TESTS=1).
+[ "${MQ_SETUP_TESTS:-0}" = 1 ] && PKGS="$PKGS librdkafka-dev kcat"
 
 missing=""
 for p in $PKGS; do

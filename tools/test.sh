@@ -17,7 +17,7 @@ JOBS=${MQ_JOBS:-$(nproc)}
 FUZZ_SECONDS=${MQ_FUZZ_SECONDS:-60}
 FAILED=""
 
-./tools/setup.sh
+MQ_SETUP_TESTS=1 ./tools/setup.sh
 
 step() { printf '\n==== %s ====\n' "$*"; }
 

@@ -81,6 +81,7 @@ function startBroker(binary, store) {
                 '--all-in-one',
                 '--listenPort=0',
                 '--namesrvListenPort=0',
+                '--listeners=PLAINTEXT://127.0.0.1:0',
                 `--storePathRootDir=${store}`,
                 '--logLevel=warn',
             ],

@@ -27,14 +27,17 @@ MAGIC_V1 = 0xDAA320A7
 
 
 def start(binary, store, args=("--mappedFileSizeCommitLog=67108864",), stderr=subprocess.PIPE):
-    """Starts `mqbroker --all-in-one` on free ports with its store in `store` (and `args`);
-    returns (process, NameServer port, broker port)."""
+    """Starts `mqbroker --all-in-one` on free ports (RocketMQ, NameServer and Kafka listeners)
+    with its store in `store` (and `args`); returns (process, NameServer port, broker port).
+    The Kafka listener's port is p.kafka_port (None when args turn it off)."""
     wrap = os.environ.get("MQ_IT_WRAP", "").split()
     p = subprocess.Popen(wrap + [binary, "--all-in-one", "--listenPort=0", "--namesrvListenPort=0",
+                                 "--listeners=PLAINTEXT://127.0.0.1:0",
                                  "--storePathRootDir=" + store, "--logLevel=warn"] + list(args),
                          stdout=subprocess.PIPE, stderr=stderr, text=True)
     ns = bk = None
-    for _ in range(10):
+    p.kafka_port = None
+    for _ in range(12):
         line = p.stdout.readline()
         m = re.search(r"Name Server boot success.*:(\d+)", line)
         if m:
@@ -42,7 +45,10 @@ def start(binary, store, args=("--mappedFileSizeCommitLog=67108864",), stderr=su
         m = re.search(r"The broker\[.*:(\d+)\] boot success", line)
         if m:
             bk = int(m.group(1))
-        if ns and bk:
+        m = re.search(r"The Kafka listener boot success: .*:(\d+) ", line)
+        if m:
+            p.kafka_port = int(m.group(1))
+        if ns and bk and line.startswith("store:"):
             return p, ns, bk
     p.kill()
     raise RuntimeError("no boot banner: %s" % (p.stderr.read() if p.stderr else ""))

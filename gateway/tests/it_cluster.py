@@ -39,7 +39,8 @@ def start_namesrv(binary, port=0):
 
 
 def start_broker(binary, store, name, namesrv=None, env=None, extra=()):
-    args = [binary, "--listenPort=0", "--storePathRootDir=" + store, "--brokerName=" + name,
+    args = [binary, "--listenPort=0", "--listeners=PLAINTEXT://127.0.0.1:0",
+            "--storePathRootDir=" + store, "--brokerName=" + name,
             "--mappedFileSizeCommitLog=67108864", "--logLevel=info"]
     if namesrv is not None:
         args[1:1] = ["-n", namesrv]

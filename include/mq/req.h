@@ -182,6 +182,8 @@ typedef struct mq_produce_s {
     int n_msgs;
     int batch;             /* sent as a batch (per-message ids in the reply) */
     int32_t max_reconsume; /* for retry topics, -1 when not given */
+    int no_auto_create;    /* an unknown topic is an error (Kafka creates topics elsewhere) */
+    int no_wait;           /* reply once stored, before a SYNC_FLUSH flush (Kafka acks=1) */
 } mq_produce_t;
 
 /* Pull flags (PullSysFlag). */

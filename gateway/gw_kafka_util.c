@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * gw_kafka_util.c -- helpers every Kafka handler uses: topic and group names between Kafka and
+ * the store (kf_names.h schemes), copies into the request's pool, error codes, and which
+ * topics are RocketMQ's own (listed to Kafka as internal).
+ */
+#include <string.h>
+
+#include "gw_kafka_int.h"
+#include "kf_names.h"
+
+static mq_str_t
+gw_kafka_name(gw_kreq_t *kr, mq_str_t in, int (*fn)(mq_str_t, char *, size_t))
+{
+    char buf[KF_NAME_GROUP_MAX + KF_NAME_TOPIC_MAX + 8];
+    int n;
+    if (!in.p)
+        return MQ_STR_NULL;
+    n = fn(in, buf, sizeof(buf));
+    if (n <= 0)
+        return MQ_STR_NULL;
+    return (mq_str_t){mq_pstrdup(&kr->pool, (mq_str_t){buf, (size_t)n}), (size_t)n};
+}
+
+mq_str_t
+gw_kafka_topic_to_rmq(gw_kreq_t *kr, mq_str_t kafka)
+{
+    return gw_kafka_name(kr, kafka, kf_topic_to_rmq);
+}
+
+mq_str_t
+gw_kafka_topic_from_rmq(gw_kreq_t *kr, mq_str_t rmq)
+{
+    return gw_kafka_name(kr, rmq, kf_topic_from_rmq);
+}
+
+mq_str_t
+gw_kafka_group_to_rmq(gw_kreq_t *kr, mq_str_t kafka)
+{
+    return gw_kafka_name(kr, kafka, kf_group_to_rmq);
+}
+
+mq_str_t
+gw_kafka_group_from_rmq(gw_kreq_t *kr, mq_str_t rmq)
+{
+    return gw_kafka_name(kr, rmq, kf_group_from_rmq);
+}
+
+mq_str_t
+gw_kafka_dup(gw_kreq_t *kr, mq_str_t s)
+{
+    if (!s.p)
+        return MQ_STR_NULL;
+    return (mq_str_t){mq_pstrdup(&kr->pool, s), s.n};
+}
+
+int16_t
+gw_kafka_error(int status)
+{
+    switch (status) {
+    case MQ_OK:
+        return KF_ERR_NONE;
+    case MQ_ENOENT:
+        return KF_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    case MQ_EPERM:
+        return KF_ERR_UNKNOWN_TOPIC_OR_PARTITION; /* Kafka has no "not writable" */
+    case MQ_ERANGE:
+        return KF_ERR_OFFSET_OUT_OF_RANGE;
+    case MQ_ETOOBIG:
+        return KF_ERR_MESSAGE_TOO_LARGE;
+    case MQ_ECORRUPT:
+        return KF_ERR_CORRUPT_MESSAGE;
+    case MQ_ETIMEDOUT:
+        return KF_ERR_REQUEST_TIMED_OUT;
+    case MQ_ENOSPC:
+    case MQ_EIO:
+        return KF_ERR_KAFKA_STORAGE_ERROR;
+    case MQ_ECLOSED:
+        return KF_ERR_NOT_LEADER_OR_FOLLOWER; /* shutting down: go elsewhere */
+    case MQ_EINVAL:
+        return KF_ERR_INVALID_REQUEST;
+    default:
+        return KF_ERR_UNKNOWN_SERVER_ERROR;
+    }
+}
+
+int
+gw_kafka_topic_is_internal(const gw_kafka_t *fe, mq_str_t t)
+{
+    static const char *const names[] = {"TBW102", "SCHEDULE_TOPIC_XXXX", "BenchmarkTest",
+                                        "OFFSET_MOVED_EVENT", "SELF_TEST_TOPIC"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (mq_str_eq(t, mq_str_from_cstr(names[i])))
+            return 1;
+    if (t.n >= 8 && memcmp(t.p, "RMQ_SYS_", 8) == 0)
+        return 1;
+    if (t.n >= 12 && memcmp(t.p, "rmq_sys_", 8) == 0)
+        return 1;
+    return mq_str_eq(t, mq_str_from_cstr(fe->conf.cluster_id)) ||
+           mq_str_eq(t, mq_str_from_cstr(fe->conf.broker_name));
+}
