@@ -196,6 +196,7 @@ bk_tick(void *arg)
         return;
     store_offsets_persist(bk->offsets);
     bk_clients_expire(bk, mq_now_ms());
+    bk_idem_expire(bk, mq_now_ms());
     bk_stats_tick(bk, mq_now_ms());
 }
 
@@ -228,6 +229,7 @@ bk_open(const bk_config_t *cfg, mq_exec_t *exec, bk_t **out)
     mq_uniq_gen_init(&bk->uniq, bk->cfg.store.store_host.addr, (uint16_t)getpid(),
                      (uint32_t)mq_now_ms());
     mq_strmap_init(&bk->groups);
+    mq_strmap_init(&bk->idem);
     if (bk_coord_open(bk) != MQ_OK) {
         MQ_LOG_ERROR("broker", "cannot load the group coordinator's groups under %s/config",
                      bk->cfg.store.root_dir);
@@ -246,6 +248,7 @@ bk_open(const bk_config_t *cfg, mq_exec_t *exec, bk_t **out)
     return MQ_OK;
 err:
     bk_coord_free(bk);
+    bk_idem_fini(bk);
     mq_strmap_fini(&bk->groups, NULL);
     store_topics_free(bk->topics);
     store_offsets_free(bk->offsets);
@@ -281,6 +284,7 @@ bk_free(bk_t *bk)
         bk_close(bk);
     bk_clients_fini(bk);
     bk_coord_free(bk);
+    bk_idem_fini(bk);
     mq_strmap_fini(&bk->holds, NULL);
     mq_strmap_fini(&bk->dirty, NULL);
     pthread_mutex_destroy(&bk->dirty_mu);

@@ -79,6 +79,7 @@ struct bk_s {
 
     mq_strmap_t groups; /* consumer group -> bk_group_t */
     bk_coord_t *coord;  /* the group coordinator (COORD_* ops), bk_coord.c */
+    mq_strmap_t idem;   /* "pid\1topic\1qid" -> idempotent producer state, bk_idem.c */
 
     /* admin figures (loop thread) */
     int64_t boot_ms;                              /* bk_open time */
@@ -135,6 +136,13 @@ int bk_coord_commit_check(bk_t *bk, mq_req_t *req); /* 1 if it refused (and repl
 void bk_coord_tick(bk_t *bk);                       /* timeouts; every 100 ms */
 void bk_coord_close(bk_t *bk);                      /* answers parked requests, persists */
 void bk_coord_free(bk_t *bk);
+/* Idempotent producers (bk_idem.c): check a PRODUCE carrying a producer id before the put
+ * (0, or an mq_idem_err_t; *dup_offset is set for MQ_IDEM_DUPLICATE_SEQUENCE), record it
+ * after. */
+int bk_idem_check(bk_t *bk, const mq_produce_t *p, int32_t qid, int64_t *dup_offset);
+void bk_idem_record(bk_t *bk, const mq_produce_t *p, int32_t qid, int64_t base_offset);
+void bk_idem_expire(bk_t *bk, int64_t now_ms);
+void bk_idem_fini(bk_t *bk);
 /* A pool copy of a C string as a view. */
 mq_str_t bk_pstr(mq_pool_t *pool, const char *s);
 

@@ -121,6 +121,30 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
         bk_reply(req, MQ_EINVAL, "queueId out of range");
         return;
     }
+    if (p->idempotent) {
+        int64_t dup = -1;
+        int ie = bk_idem_check(bk, p, qid, &dup);
+        if (ie == MQ_IDEM_DUPLICATE_SEQUENCE) {
+            mq_produce_result_t res;
+            memset(&res, 0, sizeof(res));
+            res.queue_id = qid;
+            res.queue_offset = dup;
+            res.n = 0;
+            res.duplicate = 1;
+            bk_send_reply(req, &res);
+            return;
+        }
+        if (ie != MQ_IDEM_OK) {
+            mq_rep_t rep;
+            memset(&rep, 0, sizeof(rep));
+            rep.detail = ie;
+            rep.text = ie == MQ_IDEM_INVALID_PRODUCER_EPOCH
+                           ? "a newer epoch of this producer exists"
+                           : "out of order sequence number";
+            req->reply(req, MQ_EINVAL, &rep);
+            return;
+        }
+    }
     sw = mq_pcalloc(req->pool, sizeof(*sw));
     sw->bk = bk;
     sw->req = req;
@@ -153,6 +177,8 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
         bk_reply(req, rc, mq_pstrdup(req->pool, mq_str_from_cstr(text)));
         return;
     }
+    if (p->idempotent)
+        bk_idem_record(bk, p, qid, p->msgs[0].queue_offset);
     sw->res.queue_id = qid;
     sw->res.queue_offset = p->msgs[0].queue_offset;
     sw->res.n = p->n_msgs;

@@ -29,6 +29,11 @@ typedef struct gw_kpart_s {
     kf_produce_resp_part_t *resp;
     mq_msg_t *msgs;
     int n_msgs, cap_msgs;
+    int idempotent;         /* the batches carry a producer id and sequences */
+    int64_t producer_id;    /* of the first batch */
+    int16_t producer_epoch; /* of the first batch */
+    int32_t base_sequence;  /* of the first batch */
+    int64_t next_sequence;  /* what a following batch of the same request must start with */
 } gw_kpart_t;
 
 static void
@@ -69,6 +74,20 @@ gw_kprod_batch(gw_kreq_t *kr, gw_kpart_t *part, const uint8_t *batch, size_t len
         return KF_ERR_INVALID_RECORD; /* transaction markers: transactions are not served */
     if (br.info.records_count <= 0)
         return KF_ERR_INVALID_RECORD;
+    if (br.info.producer_id >= 0 && br.info.base_sequence >= 0) { /* an idempotent producer */
+        if (part->n_msgs == 0) {
+            part->idempotent = 1;
+            part->producer_id = br.info.producer_id;
+            part->producer_epoch = br.info.producer_epoch;
+            part->base_sequence = br.info.base_sequence;
+        } else if (!part->idempotent || br.info.producer_id != part->producer_id ||
+                   br.info.base_sequence != part->next_sequence) {
+            return KF_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+        }
+        part->next_sequence = (int64_t)br.info.base_sequence + br.info.records_count;
+    } else if (part->idempotent) {
+        return KF_ERR_INVALID_RECORD;
+    }
     /* Pass 1: count and size the properties strings, so that one reservation holds them. */
     pass = br;
     while ((rc = kf_batch_next(&pass, &rec)) == 1)
@@ -109,9 +128,13 @@ gw_kprod_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
         part->resp->base_offset = rep->u.produce.queue_offset;
         return;
     }
-    /* An unknown topic or a queue id out of range is UNKNOWN_TOPIC_OR_PARTITION for Kafka. */
-    part->resp->error_code =
-        status == MQ_EINVAL ? KF_ERR_UNKNOWN_TOPIC_OR_PARTITION : gw_kafka_error(status);
+    /* A refused sequence carries Kafka's code; an unknown topic or a queue id out of range is
+     * UNKNOWN_TOPIC_OR_PARTITION for Kafka. */
+    if (rep && rep->detail)
+        part->resp->error_code = (int16_t)rep->detail;
+    else
+        part->resp->error_code =
+            status == MQ_EINVAL ? KF_ERR_UNKNOWN_TOPIC_OR_PARTITION : gw_kafka_error(status);
     if (rep && rep->text)
         part->resp->error_message = gw_kafka_dup(s->kr, mq_str_from_cstr(rep->text));
 }
@@ -169,6 +192,10 @@ gw_kprod_partition(gw_kreq_t *kr, const kf_produce_req_part_t *in, kf_produce_re
     s->base.u.produce.max_reconsume = -1;
     s->base.u.produce.no_auto_create = 1;
     s->base.u.produce.no_wait = rq->acks != -1;
+    s->base.u.produce.idempotent = part->idempotent;
+    s->base.u.produce.producer_id = part->producer_id;
+    s->base.u.produce.producer_epoch = part->producer_epoch;
+    s->base.u.produce.base_sequence = part->base_sequence;
     gw_ksub_send(s, NULL);
 }
 

@@ -66,6 +66,66 @@ def raw_call(port, data, want_reply=True):
         s.close()
 
 
+def _crc32c_table():
+    t = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        t.append(c)
+    return t
+
+
+CRC32C = _crc32c_table()
+
+
+def crc32c(data):
+    c = 0xFFFFFFFF
+    for b in data:
+        c = CRC32C[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+
+def varint(n):
+    n = (n << 1) ^ (n >> 63)  # zig-zag
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def record_batch(values, pid=-1, epoch=-1, seq=-1, ts=None):
+    """A record batch v2 (magic 2), uncompressed, as an idempotent producer writes it."""
+    ts = ts if ts is not None else int(time.time() * 1000)
+    recs = b""
+    for i, v in enumerate(values):
+        body = b"\0" + varint(0) + varint(i) + varint(-1) + varint(len(v)) + v + varint(0)
+        recs += varint(len(body)) + body
+    after_crc = struct.pack(">hiqqqhii", 0, len(values) - 1, ts, ts, pid, epoch, seq,
+                            len(values)) + recs
+    head = struct.pack(">iB", -1, 2) + struct.pack(">I", crc32c(after_crc))
+    return struct.pack(">qi", 0, len(head) + len(after_crc)) + head + after_crc
+
+
+def produce_v3(port, topic, partition, batch, corr):
+    """Produce v3, acks=1: returns (error_code, base_offset)."""
+    t = topic.encode()
+    body = struct.pack(">hhii", -1, 1, 5000, 1) + struct.pack(">h", len(t)) + t
+    body += struct.pack(">iii", 1, partition, len(batch)) + batch
+    r = raw_call(port, frame(0, 3, corr, body))
+    if r is None:
+        return None, None
+    off = 4 + 4  # correlation id, topics count
+    n = struct.unpack_from(">h", r, off)[0]
+    off += 2 + n + 4  # name, partitions count
+    _, err, base = struct.unpack_from(">ihq", r, off)
+    return err, base
+
+
 def main():
     binary = sys.argv[1]
     if not shutil.which("kcat"):
@@ -144,6 +204,39 @@ def main():
         line = out.splitlines()[0] if out else b""
         check(line.startswith(b"rk|from-rocketmq|") and b"rocketmq.TAGS=TagR" in line,
               "kcat sees the RocketMQ message: key, value, rocketmq.* headers (%s)" % line)
+
+        # ---- idempotent producer: hand-built duplicate and out-of-order batches ----
+        kcat(kp, "-L", "-t", "idem")  # Metadata creates it (3 partitions)
+        r = raw_call(kp, frame(22, 0, 50, struct.pack(">hi", -1, 60000)))
+        err, pid, epoch = struct.unpack_from(">hqh", r, 8) if r else (-1, -1, -1)
+        check(err == 0 and pid >= 0 and epoch == 0, "InitProducerId gives a producer id: %s"
+              % ((err, pid, epoch),))
+        e0, off0 = produce_v3(kp, "idem", 0, record_batch([b"a", b"b"], pid, 0, 0), 51)
+        check(e0 == 0 and off0 == 0, "sequence 0-1 is stored at offset 0: %s" % ((e0, off0),))
+        e1, off1 = produce_v3(kp, "idem", 0, record_batch([b"a", b"b"], pid, 0, 0), 52)
+        check(e1 == 0 and off1 == 0, "the same batch resent: acknowledged with offset 0 (%s)"
+              % ((e1, off1),))
+        e2, off2 = produce_v3(kp, "idem", 0, record_batch([b"c"], pid, 0, 2), 53)
+        check(e2 == 0 and off2 == 2, "sequence 2 follows at offset 2: %s" % ((e2, off2),))
+        e3, _ = produce_v3(kp, "idem", 0, record_batch([b"x"], pid, 0, 7), 54)
+        check(e3 == 45, "a sequence gap: OUT_OF_ORDER_SEQUENCE_NUMBER (%s)" % e3)
+        e4, off4 = produce_v3(kp, "idem", 0, record_batch([b"d"], pid, 1, 0), 55)
+        check(e4 == 0 and off4 == 3, "a bumped epoch restarts at sequence 0: %s" % ((e4, off4),))
+        e5, _ = produce_v3(kp, "idem", 0, record_batch([b"y"], pid, 0, 3), 56)
+        check(e5 == 47, "the old epoch is fenced: INVALID_PRODUCER_EPOCH (%s)" % e5)
+        bad = bytearray(record_batch([b"z"]))
+        bad[-1] ^= 0xFF
+        e6, _ = produce_v3(kp, "idem", 0, bytes(bad), 57)
+        check(e6 == 2, "a CRC mismatch: CORRUPT_MESSAGE (%s)" % e6)
+        rc, out, err = kcat(kp, "-C", "-t", "idem", "-p", "0", "-o", "beginning", "-e", "-f",
+                            "%s")
+        check(out == b"abcd", "stored exactly once each, nothing from refused batches: %s" % out)
+        rc, _, err = kcat(kp, "-P", "-t", "idem", "-p", "1", "-X", "enable.idempotence=true",
+                          data=b"i1\ni2\ni3\n")
+        rc2, out, _ = kcat(kp, "-C", "-t", "idem", "-p", "1", "-o", "beginning", "-e", "-f",
+                           "%s,")
+        check(rc == 0 and out == b"i1,i2,i3,", "librdkafka with enable.idempotence=true: %s %s"
+              % (out, err[-300:]))
 
         # ---- bad input ----
         check(raw_call(kp, frame(99, 0, 7), want_reply=False) in (b"", None),

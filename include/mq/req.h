@@ -184,7 +184,22 @@ typedef struct mq_produce_s {
     int32_t max_reconsume; /* for retry topics, -1 when not given */
     int no_auto_create;    /* an unknown topic is an error (Kafka creates topics elsewhere) */
     int no_wait;           /* reply once stored, before a SYNC_FLUSH flush (Kafka acks=1) */
+    /* An idempotent producer (Kafka): the broker refuses sequence gaps and stale epochs
+     * (rep.detail = mq_idem_err_t) and acknowledges a resent batch without storing it again.
+     * idempotent == 0: none (the fields below are ignored). */
+    int idempotent;
+    int64_t producer_id;
+    int16_t producer_epoch;
+    int32_t base_sequence; /* of msgs[0]; the others follow (n_msgs sequences) */
 } mq_produce_t;
+
+/* Why a PRODUCE of an idempotent producer was refused (rep.detail; Kafka's ErrorCode values). */
+typedef enum mq_idem_err_e {
+    MQ_IDEM_OK = 0,
+    MQ_IDEM_OUT_OF_ORDER_SEQUENCE = 45,  /* a gap: an earlier batch is missing */
+    MQ_IDEM_DUPLICATE_SEQUENCE = 46,     /* internal: answered as a success (duplicate) */
+    MQ_IDEM_INVALID_PRODUCER_EPOCH = 47, /* a newer epoch of this producer exists */
+} mq_idem_err_t;
 
 /* Pull flags (PullSysFlag). */
 #define MQ_PULL_COMMIT_OFFSET 0x1
@@ -495,6 +510,8 @@ typedef struct mq_produce_result_s {
     mq_str_t uniq_key;     /* the first message's UNIQ_KEY (transactionId) */
     mq_host_t store_host;  /* for offset msgIds */
     int flush_timeout;     /* stored, but the sync flush did not complete in time */
+    int duplicate;         /* an idempotent producer resent a stored batch: queue_offset is
+                              where it was stored, nothing was stored now */
 } mq_produce_result_t;
 
 /* What a pull found (store_get_messages' GetMessageStatus, see store.h). */
