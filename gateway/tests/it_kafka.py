@@ -12,6 +12,7 @@ connection, an unsupported version gets UNSUPPORTED_VERSION, and the broker keep
 
 usage: it_kafka.py <mqbroker>
 """
+import gzip
 import json
 import os
 import shutil
@@ -98,14 +99,18 @@ def varint(n):
             return out + bytes([b])
 
 
-def record_batch(values, pid=-1, epoch=-1, seq=-1, ts=None):
-    """A record batch v2 (magic 2), uncompressed, as an idempotent producer writes it."""
+def record_batch(values, pid=-1, epoch=-1, seq=-1, ts=None, gzip_payload=None):
+    """A record batch v2 (magic 2) as an idempotent producer writes it; uncompressed, or gzip
+    with gzip_payload(records) -> bytes deciding what the compressed section holds."""
     ts = ts if ts is not None else int(time.time() * 1000)
     recs = b""
     for i, v in enumerate(values):
         body = b"\0" + varint(0) + varint(i) + varint(-1) + varint(len(v)) + v + varint(0)
         recs += varint(len(body)) + body
-    after_crc = struct.pack(">hiqqqhii", 0, len(values) - 1, ts, ts, pid, epoch, seq,
+    attrs = 0
+    if gzip_payload:
+        attrs, recs = 1, gzip_payload(recs)
+    after_crc = struct.pack(">hiqqqhii", attrs, len(values) - 1, ts, ts, pid, epoch, seq,
                             len(values)) + recs
     head = struct.pack(">iB", -1, 2) + struct.pack(">I", crc32c(after_crc))
     return struct.pack(">qi", 0, len(head) + len(after_crc)) + head + after_crc
@@ -228,6 +233,18 @@ def main():
         bad[-1] ^= 0xFF
         e6, _ = produce_v3(kp, "idem", 0, bytes(bad), 57)
         check(e6 == 2, "a CRC mismatch: CORRUPT_MESSAGE (%s)" % e6)
+        e7, off7 = produce_v3(kp, "idem", 2, record_batch([b"g1", b"g2"],
+                                                          gzip_payload=gzip.compress), 58)
+        check(e7 == 0 and off7 == 0, "a gzip batch built by hand is stored: %s" % ((e7, off7),))
+        e8, _ = produce_v3(kp, "idem", 2, record_batch(
+            [b"zz"], gzip_payload=lambda r: gzip.compress(r)[:-9] + b"garbage!!"), 59)
+        check(e8 == 2, "a gzip payload that does not inflate: CORRUPT_MESSAGE (%s)" % e8)
+        e9, _ = produce_v3(kp, "idem", 2, record_batch(
+            [b"zz"], gzip_payload=lambda r: gzip.compress(r * 4)), 60)
+        check(e9 in (2, 87), "records that disagree with recordsCount: refused (%s)" % e9)
+        rc, out, err = kcat(kp, "-C", "-t", "idem", "-p", "2", "-o", "beginning", "-e", "-f",
+                            "%s,")
+        check(out == b"g1,g2,", "nothing of the refused batches is stored: %s" % out)
         rc, out, err = kcat(kp, "-C", "-t", "idem", "-p", "0", "-o", "beginning", "-e", "-f",
                             "%s")
         check(out == b"abcd", "stored exactly once each, nothing from refused batches: %s" % out)
@@ -243,6 +260,12 @@ def main():
               "an unknown api key closes the connection")
         check(raw_call(kp, struct.pack(">i", 200 << 20) + b"\0" * 16, want_reply=False)
               in (b"", None), "a frame above socket.request.max.bytes closes the connection")
+        check(raw_call(kp, frame(0, 3, 44, struct.pack(">hhii", -1, 1, 5000, 0x7FFFFFFF)),
+                       want_reply=False) in (b"", None),
+              "an absurd array count closes the connection")
+        sk = socket.create_connection(("127.0.0.1", kp), timeout=5)
+        sk.sendall(struct.pack(">i", 100) + b"\0" * 50)  # a truncated frame, then gone
+        sk.close()
         body = raw_call(kp, frame(0, 2, 42, b"\xff\xff\0\0\0\0\0\0\0\0"))
         check(body is not None and struct.unpack(">i", body[:4])[0] == 42,
               "Produce v2 (not implemented) is answered with its correlation id")
