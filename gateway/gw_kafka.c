@@ -48,7 +48,8 @@ gw_kconn_free(gw_kconn_t *kc)
     free(kc);
 }
 
-static void
+/* Frees a request; returns 1 when it was the last of a closed connection (kc is gone too). */
+static int
 gw_kreq_free(gw_kreq_t *kr)
 {
     gw_kconn_t *kc = kr->kc;
@@ -60,7 +61,9 @@ gw_kreq_free(gw_kreq_t *kr)
         gw_conn_t *c = kc->conn;
         gw_kconn_free(kc);
         gw_conn_release(c);
+        return 1;
     }
+    return 0;
 }
 
 /* Sends every finished response at the head of the connection's queue, in order. */
@@ -75,8 +78,8 @@ gw_kconn_flush(gw_kconn_t *kc)
         if (kr->out.len > 0 && !kc->closed && gw_conn_is_open(kc->conn))
             gw_conn_send(kc->conn, &kr->out);
         kr->on_wire = 1;
-        if (kr->pending == 0)
-            gw_kreq_free(kr);
+        if (kr->pending == 0 && gw_kreq_free(kr))
+            return; /* the connection's state went with it */
     }
 }
 

@@ -140,7 +140,8 @@ def main():
     p = None
     try:
         p, nsport, bkport = start(binary, store, args=("--mappedFileSizeCommitLog=67108864",
-                                                       "--num.partitions=3"))
+                                                       "--num.partitions=3"),
+                                  stderr=None)  # the broker's log lines go to the test's output
         kp = p.kafka_port
         check(kp is not None, "the Kafka listener's banner gives its port")
 
