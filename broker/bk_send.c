@@ -51,35 +51,84 @@ bk_send_flushed(store_waiter_t *w, int status)
     sw->bk->exec->post(sw->bk->exec, bk_send_flushed_on_loop, sw);
 }
 
-/* Adds UNIQ_KEY (when absent) and CLUSTER to a message's properties (copy in the pool). */
-static void
-bk_send_props(bk_t *bk, mq_pool_t *pool, mq_msg_t *m, mq_str_t *uniq_out)
-{
-    mq_str_t v;
-    int has_uniq = mq_props_get(m->props, MQ_PROP_UNIQ_KEY, &v);
-    int has_cluster = mq_props_get(m->props, MQ_PROP_CLUSTER, &v);
-    mq_buf_t b = MQ_BUF_INIT;
-    char *copy;
+/* What one pass over a message's properties found. */
+typedef struct bk_send_scan_s {
+    mq_str_t uniq;   /* UNIQ_KEY, or p == NULL */
+    int has_cluster; /* CLUSTER is there */
+    int no_wait;     /* WAIT=false */
+} bk_send_scan_t;
 
-    if (has_uniq && has_cluster) {
-        mq_props_get(m->props, MQ_PROP_UNIQ_KEY, uniq_out);
-        return;
+static void
+bk_send_scan(mq_str_t props, bk_send_scan_t *out)
+{
+    mq_props_iter_t it;
+    mq_str_t k, v;
+    memset(out, 0, sizeof(*out));
+    mq_props_iter_init(&it, props);
+    while (mq_props_next(&it, &k, &v)) {
+        if (mq_str_eq(k, MQ_STR(MQ_PROP_UNIQ_KEY)))
+            out->uniq = v;
+        else if (mq_str_eq(k, MQ_STR(MQ_PROP_CLUSTER)))
+            out->has_cluster = 1;
+        else if (mq_str_eq(k, MQ_STR(MQ_PROP_WAIT)) && mq_str_eq(v, MQ_STR("false")))
+            out->no_wait = 1;
     }
-    mq_buf_append_str(&b, m->props);
-    if (m->props.n && m->props.p[m->props.n - 1] != MQ_PROP_PAIR_SEP)
-        mq_buf_append(&b, "\002", 1);
-    if (!has_uniq) {
-        char id[33];
-        mq_uniq_gen_next(&bk->uniq, mq_now_ms(), id);
-        mq_props_put(&b, MQ_STR(MQ_PROP_UNIQ_KEY), (mq_str_t){id, 32});
+}
+
+/* Gives every message a UNIQ_KEY (when absent) and the CLUSTER property, as RocketMQ's
+ * SendMessageProcessor does: one pass over each message's properties, and one pool block for
+ * the request's rewritten properties strings (no allocation per message). Returns 0 when one
+ * of the messages says WAIT=false, else 1; *first_uniq gets msgs[0]'s UNIQ_KEY. */
+static int
+bk_send_props(bk_t *bk, mq_pool_t *pool, mq_msg_t *msgs, int n, mq_str_t *first_uniq)
+{
+    size_t cluster_n = strlen(bk->cfg.cluster), need = 0;
+    bk_send_scan_t *scans = mq_palloc(pool, (size_t)n * sizeof(*scans));
+    int wait = 1;
+    char *blk = NULL;
+
+    for (int i = 0; i < n; i++) {
+        bk_send_scan(msgs[i].props, &scans[i]);
+        wait &= !scans[i].no_wait;
+        if (!scans[i].uniq.p || !scans[i].has_cluster)
+            need += msgs[i].props.n + 1 + sizeof(MQ_PROP_UNIQ_KEY) + 1 + 32 +
+                    sizeof(MQ_PROP_CLUSTER) + 1 + cluster_n;
     }
-    if (!has_cluster)
-        mq_props_put(&b, MQ_STR(MQ_PROP_CLUSTER), mq_str_from_cstr(bk->cfg.cluster));
-    copy = mq_palloc(pool, b.len ? b.len : 1);
-    memcpy(copy, b.data, b.len);
-    m->props = (mq_str_t){copy, b.len};
-    mq_buf_fini(&b);
-    mq_props_get(m->props, MQ_PROP_UNIQ_KEY, uniq_out);
+    if (need)
+        blk = mq_palloc(pool, need);
+    for (int i = 0; i < n; i++) {
+        mq_msg_t *m = &msgs[i];
+        char *p0 = blk, *p = blk;
+        if (scans[i].uniq.p && scans[i].has_cluster) {
+            if (i == 0)
+                *first_uniq = scans[i].uniq;
+            continue;
+        }
+        memcpy(p, m->props.p, m->props.n);
+        p += m->props.n;
+        if (m->props.n && m->props.p[m->props.n - 1] != MQ_PROP_PAIR_SEP)
+            *p++ = MQ_PROP_PAIR_SEP;
+        if (!scans[i].uniq.p) {
+            memcpy(p, MQ_PROP_UNIQ_KEY "\001", sizeof(MQ_PROP_UNIQ_KEY));
+            p += sizeof(MQ_PROP_UNIQ_KEY);
+            mq_uniq_gen_next(&bk->uniq, mq_now_ms(), p);
+            scans[i].uniq = (mq_str_t){p, 32};
+            p += 32;
+            *p++ = MQ_PROP_PAIR_SEP;
+        }
+        if (!scans[i].has_cluster) {
+            memcpy(p, MQ_PROP_CLUSTER "\001", sizeof(MQ_PROP_CLUSTER));
+            p += sizeof(MQ_PROP_CLUSTER);
+            memcpy(p, bk->cfg.cluster, cluster_n);
+            p += cluster_n;
+            *p++ = MQ_PROP_PAIR_SEP;
+        }
+        m->props = (mq_str_t){p0, (size_t)(p - p0)};
+        blk = p;
+        if (i == 0)
+            *first_uniq = scans[i].uniq;
+    }
+    return wait;
 }
 
 void
@@ -90,7 +139,6 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
     bk_send_wait_t *sw;
     int32_t qid;
     int rc, wait = !p->no_wait;
-    mq_str_t v;
 
     if (p->n_msgs <= 0) {
         bk_reply(req, MQ_EINVAL, "no message in the request");
@@ -150,16 +198,11 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
     sw->req = req;
     sw->res.phys_offsets = mq_palloc(req->pool, (size_t)p->n_msgs * sizeof(int64_t));
     for (int i = 0; i < p->n_msgs; i++) {
-        mq_msg_t *m = &p->msgs[i];
-        mq_str_t uniq = MQ_STR_NULL;
-        m->topic = p->topic;
-        m->queue_id = qid;
-        bk_send_props(bk, req->pool, m, &uniq);
-        if (i == 0)
-            sw->res.uniq_key = uniq;
-        if (mq_props_get(m->props, MQ_PROP_WAIT, &v) && mq_str_eq(v, MQ_STR("false")))
-            wait = 0;
+        p->msgs[i].topic = p->topic;
+        p->msgs[i].queue_id = qid;
     }
+    if (!bk_send_props(bk, req->pool, p->msgs, p->n_msgs, &sw->res.uniq_key))
+        wait = 0;
     sw->w.cb = bk_send_flushed;
     rc = store_put(bk->store, p->msgs, p->n_msgs, wait ? &sw->w : NULL);
     if (rc != MQ_OK && rc != MQ_AGAIN) {
