@@ -34,11 +34,13 @@ bk_topic_is_system(bk_t *bk, const char *name)
            strcmp(name, bk->cfg.name) == 0;
 }
 
-/* TopicValidator.validateTopic: 1..127 bytes of [%|a-zA-Z0-9_-]. Copies into name. */
+/* TopicValidator.validateTopic's charset [%|a-zA-Z0-9_-], 1..255 bytes: RocketMQ allows 127
+ * (255 for retry and DLQ topics); the longer names are Kafka topics (up to 249 bytes, stored
+ * with record magic v2; docs/kafka-compatibility.md). Copies into name. */
 static int
 bk_topic_name(mq_str_t topic, char name[256])
 {
-    if (topic.n == 0 || topic.n > 127)
+    if (topic.n == 0 || topic.n > 255)
         return 0;
     for (size_t i = 0; i < topic.n; i++) {
         char ch = topic.p[i];
@@ -75,7 +77,7 @@ bk_topic_upsert(bk_t *bk, mq_req_t *req)
     if (!bk_topic_name(ti->conf.name, name)) {
         bk_reply(req, MQ_EINVAL,
                  "The specified topic contains illegal characters or is longer "
-                 "than 127 characters");
+                 "than 255 characters");
         return;
     }
     if (bk_topic_is_system(bk, name)) {

@@ -68,7 +68,7 @@ bk_topic_auto_create(bk_t *bk, mq_str_t topic, mq_str_t tmpl, int32_t queues,
     store_topic_config_t t;
     char name[256];
 
-    if (!bk->cfg.auto_create_topic || topic.n == 0 || topic.n > 127)
+    if (!bk->cfg.auto_create_topic || topic.n == 0 || topic.n > 255)
         return MQ_ENOENT;
     for (size_t i = 0; i < topic.n; i++) { /* RocketMQ's TopicValidator: [%|a-zA-Z0-9_-] */
         char ch = topic.p[i];

@@ -184,6 +184,14 @@ def main():
               % (len(got), len(expect)))
         check([int(g[0]) for g in got] == list(range(len(expect))), "offsets are dense from 0")
 
+        # ---- a 249-byte Kafka topic name (RocketMQ's own limit is 127) ----
+        long_topic = "a." * 124 + "b"
+        rc, _, err = kcat(kp, "-P", "-t", long_topic, "-p", "0", data=b"long-name\n")
+        rc2, out, _ = kcat(kp, "-C", "-t", long_topic, "-p", "0", "-o", "beginning", "-e", "-f",
+                           "%s")
+        check(rc == 0 and out == b"long-name", "a 249-byte topic name works: %s %s"
+              % (out, err[-200:]))
+
         # ---- offsets by timestamp ----
         time.sleep(0.05)
         t_mid = int(time.time() * 1000)
