@@ -24,6 +24,8 @@
 #include "mq/log.h"
 
 #define BK_PULL_MAX_BYTES (256 * 1024)
+#define BK_PULL_MAX_MSGS 1024 /* per pull (RocketMQ clients ask 32; Kafka fetches ask more) */
+#define BK_PULL_STACK_MSGS 64 /* slices on the stack; more come from the request's pool */
 #define BK_PULL_MAX_TAGS 64
 
 typedef struct bk_tag_filter_s {
@@ -79,14 +81,14 @@ static int
 bk_pull_try(bk_t *bk, mq_req_t *req, int may_hold)
 {
     mq_pull_t *p = &req->u.pull;
-    store_slice_t slices[64];
+    store_slice_t stack_slices[BK_PULL_STACK_MSGS], *slices = stack_slices;
     store_get_result_t res;
     store_filter_t filter, *fp = NULL;
     bk_tag_filter_t tags;
     mq_rep_t rep;
     mq_str_t *records;
     mq_str_t expr = p->subscription;
-    int max = p->max_msgs > 0 ? MQ_MIN(p->max_msgs, 64) : 32;
+    int max = p->max_msgs > 0 ? MQ_MIN(p->max_msgs, BK_PULL_MAX_MSGS) : 32;
 
     if (!(p->flags & MQ_PULL_SUBSCRIPTION)) {
         const char *e = bk_clients_subscription(bk, p->group, p->topic);
@@ -102,6 +104,8 @@ bk_pull_try(bk_t *bk, mq_req_t *req, int may_hold)
         bk_reply(req, MQ_ERR, why);
         return 1;
     }
+    if (max > BK_PULL_STACK_MSGS) /* not from the pool: the reply may free it before release */
+        slices = mq_xmalloc((size_t)max * sizeof(*slices));
     bk_tag_filter_parse(expr.p, expr.n, &tags);
     if (!tags.all) {
         filter.match_cq = bk_tag_match;
@@ -112,6 +116,8 @@ bk_pull_try(bk_t *bk, mq_req_t *req, int may_hold)
     if (store_get_messages(bk->store, p->topic, p->queue_id, p->offset, max,
                            p->max_bytes > 0 ? (uint64_t)p->max_bytes : BK_PULL_MAX_BYTES, fp,
                            slices, &res) != MQ_OK) {
+        if (slices != stack_slices)
+            free(slices);
         bk_reply(req, MQ_ECLOSED, "the store is shutting down");
         return 1;
     }
@@ -119,16 +125,17 @@ bk_pull_try(bk_t *bk, mq_req_t *req, int may_hold)
     if (may_hold && res.count == 0 &&
         (res.status == STORE_GET_OFFSET_OVERFLOW_ONE ||
          res.status == STORE_GET_NO_MATCHED_LOGIC_QUEUE ||
-         (res.status == STORE_GET_NO_MESSAGE_IN_QUEUE && p->offset == 0)))
+         (res.status == STORE_GET_NO_MESSAGE_IN_QUEUE && p->offset == 0))) {
+        if (slices != stack_slices)
+            free(slices);
         return 0;
-    memset(&rep, 0, sizeof(rep));
-    records = mq_palloc(req->pool, (size_t)(res.count ? res.count : 1) * sizeof(*records));
-    for (int i = 0; i < res.count; i++) {
-        char *copy = mq_palloc(req->pool, slices[i].len);
-        memcpy(copy, slices[i].p, slices[i].len);
-        records[i] = (mq_str_t){copy, slices[i].len};
-        store_slice_release(&slices[i]);
     }
+    memset(&rep, 0, sizeof(rep));
+    /* The records are views into the mapped CommitLog: the slices keep their segments mapped
+     * until the reply has been encoded (req.h: reply data lives until reply() returns). */
+    records = mq_palloc(req->pool, (size_t)(res.count ? res.count : 1) * sizeof(*records));
+    for (int i = 0; i < res.count; i++)
+        records[i] = (mq_str_t){(const char *)slices[i].p, slices[i].len};
     rep.u.pull.status = (int)res.status;
     rep.u.pull.next_offset = res.next_offset;
     rep.u.pull.min_offset = res.min_offset;
@@ -136,7 +143,14 @@ bk_pull_try(bk_t *bk, mq_req_t *req, int may_hold)
     rep.u.pull.records = records;
     rep.u.pull.n_records = res.count;
     bk->get_msgs += res.count; /* GET_BROKER_RUNTIME_INFO's msgGetTotal* and getTransferedTps */
-    req->reply(req, MQ_OK, &rep);
+    {
+        int n = res.count;
+        req->reply(req, MQ_OK, &rep); /* may free req and its pool: slices is read first */
+        for (int i = 0; i < n; i++)
+            store_slice_release(&slices[i]);
+    }
+    if (slices != stack_slices)
+        free(slices);
     return 1;
 }
 

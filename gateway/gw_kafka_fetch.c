@@ -26,7 +26,7 @@
 #include "mq/log.h"
 #include "mq/store.h"
 
-#define GW_KFETCH_PULL_MSGS 64 /* messages per PULL operation (the broker's cap) */
+#define GW_KFETCH_PULL_MSGS 1024 /* messages per PULL operation (the broker's cap) */
 
 typedef struct gw_kfetch_s gw_kfetch_t;
 

@@ -635,7 +635,8 @@ mqc_push_assigned(mqc_push_t *c, mqc_mq_t **mqs, int *n, mq_pool_t *pool)
         if (!pq->dropped)
             (*mqs)[i++] = pq->mq;
     pthread_mutex_unlock(&c->lock);
-    qsort(*mqs, (size_t)count, sizeof(**mqs), mqc_mq_cmp);
+    if (count > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+        qsort(*mqs, (size_t)count, sizeof(**mqs), mqc_mq_cmp);
     *n = count;
     return MQ_OK;
 }
