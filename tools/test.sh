@@ -18,6 +18,7 @@ FUZZ_SECONDS=${MQ_FUZZ_SECONDS:-60}
 FAILED=""
 
 MQ_SETUP_TESTS=1 ./tools/setup.sh
+./compat-tests/kafka/setup.sh # librdkafka/kcat before CMake looks for them; the npm clients
 
 step() { printf '\n==== %s ====\n' "$*"; }
 
