@@ -204,7 +204,7 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
     if (!bk_send_props(bk, req->pool, p->msgs, p->n_msgs, &sw->res.uniq_key))
         wait = 0;
     sw->w.cb = bk_send_flushed;
-    rc = store_put(bk->store, p->msgs, p->n_msgs, wait ? &sw->w : NULL);
+    rc = store_put(bk->store, p->msgs, p->n_msgs, wait && !p->wait_visible ? &sw->w : NULL);
     if (rc != MQ_OK && rc != MQ_AGAIN) {
         char text[640];
         if (rc == MQ_ENOSPC) {
@@ -228,6 +228,15 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
     sw->res.store_host = p->msgs[0].store_host;
     for (int i = 0; i < p->n_msgs; i++)
         sw->res.phys_offsets[i] = p->msgs[i].phys_offset;
+    if (rc == MQ_OK && p->wait_visible) {
+        const mq_msg_t *last = &p->msgs[p->n_msgs - 1];
+        rc = store_wait_visible(bk->store, last->phys_offset + last->store_size,
+                                bk->cfg.store.sync_flush_timeout_ms, &sw->w);
+        if (rc == MQ_ECLOSED) {
+            bk_reply(req, rc, "the store is shutting down");
+            return;
+        }
+    }
     if (rc == MQ_OK)
-        bk_send_reply(req, &sw->res); /* else the flush callback replies */
+        bk_send_reply(req, &sw->res); /* else the flush (or dispatch) callback replies */
 }

@@ -192,6 +192,7 @@ gw_kprod_partition(gw_kreq_t *kr, const kf_produce_req_part_t *in, kf_produce_re
     s->base.u.produce.max_reconsume = -1;
     s->base.u.produce.no_auto_create = 1;
     s->base.u.produce.no_wait = rq->acks != -1;
+    s->base.u.produce.wait_visible = rq->acks != 0; /* acknowledged = fetchable, as in Kafka */
     s->base.u.produce.idempotent = part->idempotent;
     s->base.u.produce.producer_id = part->producer_id;
     s->base.u.produce.producer_epoch = part->producer_epoch;

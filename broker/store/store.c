@@ -237,6 +237,8 @@ store_close(store_t *s)
     store_waiters_fail_all(s, MQ_ECLOSED);
     if (atomic_load(&s->dispatched) < atomic_load(&s->cl_max))
         store_dispatch_range(s, atomic_load(&s->dispatched), atomic_load(&s->cl_max));
+    store_vis_waiters_complete(s, atomic_load(&s->dispatched), 0, MQ_OK);
+    store_vis_waiters_complete(s, 0, 1, MQ_ECLOSED);
     store_flush_queues_and_checkpoint(s, 1);
 
     snprintf(path, sizeof(path), "%s/abort", s->cfg.root_dir);

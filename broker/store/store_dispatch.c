@@ -262,6 +262,54 @@ store_queue_get(store_t *s, mq_str_t topic, int32_t qid, int create)
     return cq;
 }
 
+int
+store_wait_visible(store_t *s, int64_t target, int64_t timeout_ms, store_waiter_t *w)
+{
+    int rc = MQ_AGAIN;
+    w->target = target;
+    w->deadline_ns = mq_mono_ns() + timeout_ms * 1000000;
+    pthread_mutex_lock(&s->dispatch_mu);
+    if (atomic_load(&s->dispatched) >= target) {
+        rc = MQ_OK;
+    } else if (!atomic_load(&s->running)) {
+        rc = MQ_ECLOSED;
+    } else {
+        w->next = s->vis_waiters;
+        s->vis_waiters = w;
+        atomic_fetch_add(&s->n_vis, 1);
+    }
+    pthread_mutex_unlock(&s->dispatch_mu);
+    if (rc == MQ_AGAIN)
+        store_dispatch_kick(s);
+    return rc;
+}
+
+void
+store_vis_waiters_complete(store_t *s, int64_t dispatched, int all, int status)
+{
+    store_waiter_t *done = NULL, **pp;
+    int64_t now = mq_mono_ns();
+    pthread_mutex_lock(&s->dispatch_mu);
+    pp = &s->vis_waiters;
+    while (*pp) {
+        store_waiter_t *w = *pp;
+        if (all || w->target <= dispatched || w->deadline_ns <= now) {
+            *pp = w->next;
+            w->next = done;
+            done = w;
+            atomic_fetch_sub(&s->n_vis, 1);
+        } else {
+            pp = &w->next;
+        }
+    }
+    pthread_mutex_unlock(&s->dispatch_mu);
+    while (done) {
+        store_waiter_t *next = done->next;
+        done->cb(done, all ? status : done->target <= dispatched ? MQ_OK : MQ_ETIMEDOUT);
+        done = next;
+    }
+}
+
 void
 store_dispatch_kick(store_t *s)
 {
@@ -293,6 +341,10 @@ store_dispatch_main(void *arg)
             pthread_mutex_lock(&s->dispatch_mu);
             pthread_cond_broadcast(&s->dispatched_cv);
             pthread_mutex_unlock(&s->dispatch_mu);
+            /* After the lock above: a waiter enqueued before it is seen here, one enqueued
+             * after it saw this run's progress (store_wait_visible checks under the lock). */
+            if (atomic_load(&s->n_vis))
+                store_vis_waiters_complete(s, reached, 0, MQ_OK);
             continue;
         }
         if (!running)
@@ -305,6 +357,8 @@ store_dispatch_main(void *arg)
         pthread_mutex_unlock(&s->dispatch_mu);
         if (store_dispatch_limit(s) != limit)
             stalled = 0;
+        if (atomic_load(&s->n_vis)) /* deadlines (a stalled dispatch) */
+            store_vis_waiters_complete(s, atomic_load(&s->dispatched), 0, MQ_OK);
     }
     pthread_mutex_lock(&s->dispatch_mu);
     pthread_cond_broadcast(&s->dispatched_cv);

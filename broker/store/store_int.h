@@ -249,6 +249,8 @@ struct store_s {
     pthread_mutex_t dispatch_mu;      /* with dispatch_cv: sleeping and waiting for progress */
     pthread_cond_t dispatch_cv;
     pthread_cond_t dispatched_cv;              /* broadcast after each dispatched batch */
+    store_waiter_t *vis_waiters;               /* store_wait_visible; dispatch_mu */
+    _Atomic int n_vis;                         /* how many; read without the lock */
     _Atomic int dispatch_idle;                 /* the dispatcher sleeps and wants a signal */
     _Atomic int64_t dispatched;                /* CQ/index built below this offset */
     _Atomic int64_t dispatched_ts;             /* store time of the last dispatched record */
@@ -316,6 +318,9 @@ void store_flush_kick(store_t *s);
 int store_flush_commitlog(store_t *s, int64_t upto);
 int store_flush_queues_and_checkpoint(store_t *s, int final);
 void store_waiters_fail_all(store_t *s, int status);
+/* Completes the visibility waiters covered by `dispatched` (MQ_OK), past their deadline
+ * (MQ_ETIMEDOUT), or all with status when all is set (store_dispatch.c). */
+void store_vis_waiters_complete(store_t *s, int64_t dispatched, int all, int status);
 void store_waiters_complete_upto(store_t *s, int64_t flushed); /* MQ_OK to those covered */
 void *store_alloc_main(void *arg);                             /* store_alloc.c */
 /* Returns the segment starting at `start`: the prepared one, or one created now (waiting for

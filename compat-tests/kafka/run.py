@@ -50,12 +50,6 @@ SKIP = {
     "kjs_topic_offsets":
         "broker: same as offsets_for_times (fetchTopicOffsetsByTimestamp with record timestamps "
         "5 minutes in the past)",
-    "produce_visible":
-        "broker: now and then a Produce (acks=all) is answered before its records are visible: "
-        "ListOffsets(latest) right after the ack misses them (seen: 2 of 75 partition checks; "
-        "the group test once saw a high watermark 4 behind). Kafka: an acked record is below "
-        "the high watermark. Answer Produce after the dispatch, or derive the high watermark "
-        "from what the commit log acknowledged",
     "plat_consume":
         "@platformatic/kafka 1.35.0 Fetch v12 writes the topic *id* (as a UUID string, here "
         "00000000-0000-0000-0000-000000000000) in the topic-name field, so the broker answers "

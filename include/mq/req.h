@@ -184,6 +184,8 @@ typedef struct mq_produce_s {
     int32_t max_reconsume; /* for retry topics, -1 when not given */
     int no_auto_create;    /* an unknown topic is an error (Kafka creates topics elsewhere) */
     int no_wait;           /* reply once stored, before a SYNC_FLUSH flush (Kafka acks=1) */
+    int wait_visible;      /* reply once readers can see the messages (Kafka acks 1 and all: the
+                              high watermark covers them); under SYNC_FLUSH that is after the flush */
     /* An idempotent producer (Kafka): the broker refuses sequence gaps and stale epochs
      * (rep.detail = mq_idem_err_t) and acknowledges a resent batch without storing it again.
      * idempotent == 0: none (the fields below are ignored). */

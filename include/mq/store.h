@@ -114,6 +114,13 @@ struct store_waiter_s {
  *   MQ_ECLOSED / MQ_EIO nothing appended. */
 int store_put(store_t *s, mq_msg_t *msgs, int n, store_waiter_t *w);
 
+/* Waits until everything before CommitLog offset target is visible to readers (dispatched into
+ * the ConsumeQueues: a Kafka acknowledgement promises the record can be fetched, and the high
+ * watermark covers it). Returns MQ_OK at once when it already is; else MQ_AGAIN, and w->cb is
+ * called once from the dispatcher thread with MQ_OK, MQ_ETIMEDOUT after timeout_ms, or
+ * MQ_ECLOSED when the store closes first. Under SYNC_FLUSH, visible implies flushed. */
+int store_wait_visible(store_t *s, int64_t target, int64_t timeout_ms, store_waiter_t *w);
+
 /* store_put() that blocks until durable (for tools and tests). */
 int store_put_wait(store_t *s, mq_msg_t *msgs, int n);
 
