@@ -240,17 +240,24 @@ bk_runtime_info(bk_t *bk, mq_req_t *req)
 int64_t
 bk_store_time_at(bk_t *bk, mq_str_t topic, int32_t qid, int64_t offset)
 {
+    int64_t ts = bk_record_time_at(bk, topic, qid, offset, 0);
+    return ts < 0 ? 0 : ts;
+}
+
+int64_t
+bk_record_time_at(bk_t *bk, mq_str_t topic, int32_t qid, int64_t offset, int born)
+{
     store_cq_entry_t e;
     store_slice_t sl;
     mq_msg_t m;
-    int64_t ts = 0;
+    int64_t ts = -1;
 
     if (offset < 0 || store_cq_get(bk->store, topic, qid, offset, &e) != MQ_OK)
-        return 0;
+        return -1;
     if (store_read_record(bk->store, e.phys_offset, &sl) != MQ_OK)
-        return 0;
+        return -1;
     if (mq_msg_record_decode(sl.p, sl.len, &m) == MQ_OK)
-        ts = m.store_ts;
+        ts = born ? m.born_ts : m.store_ts;
     store_slice_release(&sl);
     return ts;
 }

@@ -129,6 +129,8 @@ int bk_clients_notify_reset(bk_t *bk, mq_str_t group, mq_str_t topic, int64_t ti
                             const mq_queue_stats_t *offsets);
 /* Store time of the record at (topic, qid, offset), 0 if none. */
 int64_t bk_store_time_at(bk_t *bk, mq_str_t topic, int32_t qid, int64_t offset);
+/* Store (born == 0) or born time of the record at (topic, qid, offset), -1 if none. */
+int64_t bk_record_time_at(bk_t *bk, mq_str_t topic, int32_t qid, int64_t offset, int born);
 /* The group coordinator (bk_coord.c). */
 int bk_coord_open(bk_t *bk);                        /* loads the groups; MQ_ECORRUPT */
 void bk_handle_coord(bk_t *bk, mq_req_t *req);      /* COORD_* */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * bk_offset.c -- queue offsets (max, min, by store time, earliest store time) and consumer
- * group offsets (query with RocketMQ's setZeroIfNotFound rule, commit; negative commits are
- * ignored: ali-ons commits -1 for queues it never read).
+ * bk_offset.c -- queue offsets (max, min, by store or record time, earliest store time) and
+ * consumer group offsets (query with RocketMQ's setZeroIfNotFound rule, commit; negative commits
+ * are ignored: ali-ons commits -1 for queues it never read).
  */
 #include <string.h>
 
@@ -25,6 +25,20 @@ bk_handle_queue_offset(bk_t *bk, mq_req_t *req)
         rep.u.offset = store_offset_by_time(bk->store, q->topic, q->queue_id, q->timestamp,
                                             q->upper ? STORE_BOUNDARY_UPPER : STORE_BOUNDARY_LOWER);
         break;
+    case MQ_OFFSET_BY_RECORD_TIME: {
+        int64_t lo = store_min_offset(bk->store, q->topic, q->queue_id);
+        int64_t hi = store_max_offset(bk->store, q->topic, q->queue_id);
+        while (lo < hi) { /* first offset with born time >= timestamp */
+            int64_t mid = lo + (hi - lo) / 2;
+            int64_t ts = bk_record_time_at(bk, q->topic, q->queue_id, mid, 1);
+            if (ts >= q->timestamp)
+                hi = mid;
+            else
+                lo = mid + 1; /* also a hole (-1): look further on */
+        }
+        rep.u.offset = lo;
+        break;
+    }
     case MQ_OFFSET_EARLIEST_TIME:
         rep.u.offset = store_earliest_time(bk->store, q->topic, q->queue_id);
         if (rep.u.offset < 0)

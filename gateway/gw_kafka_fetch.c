@@ -16,7 +16,8 @@
  * Offsets outside [log start, high watermark] get OFFSET_OUT_OF_RANGE, as Kafka does.
  *
  * ListOffsets: earliest (-2) is the queue's min offset, latest (-1) its max offset, a timestamp
- * the first message stored at or after it (then its record timestamp), or -1 when none is.
+ * the first record whose own timestamp (born time) is at or after it, with that timestamp, or
+ * -1 when none is.
  */
 #include <string.h>
 
@@ -403,8 +404,8 @@ gw_kafka_list_offsets(gw_kreq_t *kr)
             } else if (ts == KF_OFFSET_LATEST || ts == KF_OFFSET_MAX_TIMESTAMP) {
                 s->base.u.queue_offset.kind = MQ_OFFSET_MAX;
                 lo->last = ts == KF_OFFSET_MAX_TIMESTAMP;
-            } else if (ts >= 0) {
-                s->base.u.queue_offset.kind = MQ_OFFSET_BY_TIME;
+            } else if (ts >= 0) { /* Kafka looks up the records' own (CreateTime) timestamps */
+                s->base.u.queue_offset.kind = MQ_OFFSET_BY_RECORD_TIME;
                 s->base.u.queue_offset.timestamp = ts;
             } else {
                 pr->error_code = KF_ERR_INVALID_REQUEST;

@@ -42,14 +42,6 @@ import it_namesrv  # noqa: E402  (check counters used by it_broker.stop)
 
 # Cases the broker does not support yet (case name -> reason). Keep every reason current.
 SKIP = {
-    "offsets_for_times":
-        "broker: ListOffsets by timestamp finds the first message *stored* at/after the time "
-        "(gw_kafka_fetch.c); Kafka (CreateTime topics) finds the first record whose own "
-        "timestamp is at/after it. Records produced with past timestamps get offset 0 for any "
-        "time before their store time, -1 never",
-    "kjs_topic_offsets":
-        "broker: same as offsets_for_times (fetchTopicOffsetsByTimestamp with record timestamps "
-        "5 minutes in the past)",
     "plat_consume":
         "@platformatic/kafka 1.35.0 Fetch v12 writes the topic *id* (as a UUID string, here "
         "00000000-0000-0000-0000-000000000000) in the topic-name field, so the broker answers "

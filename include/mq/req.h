@@ -224,10 +224,14 @@ typedef struct mq_pull_s {
 } mq_pull_t;
 
 typedef enum mq_offset_kind_e {
-    MQ_OFFSET_MAX = 0,           /* next offset to be written */
-    MQ_OFFSET_MIN = 1,           /* first available */
-    MQ_OFFSET_BY_TIME = 2,       /* by store timestamp (boundary lower/upper) */
-    MQ_OFFSET_EARLIEST_TIME = 3, /* store time of the first available message */
+    MQ_OFFSET_MAX = 0,            /* next offset to be written */
+    MQ_OFFSET_MIN = 1,            /* first available */
+    MQ_OFFSET_BY_TIME = 2,        /* by store timestamp (boundary lower/upper) */
+    MQ_OFFSET_EARLIEST_TIME = 3,  /* store time of the first available message */
+    MQ_OFFSET_BY_RECORD_TIME = 4, /* the first offset whose born (record) timestamp is >= the
+                                     time, found by binary search (born times are taken to grow
+                                     along the queue, as Kafka's CreateTime index assumes); the
+                                     max offset when there is none */
 } mq_offset_kind_t;
 
 typedef struct mq_queue_offset_s {
