@@ -17,6 +17,7 @@
  * Every broker.conf key may be given as --key=value (after -c, so it wins). -p prints the
  * configuration and exits, as RocketMQ's mqbroker -p does.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,12 @@ main(int argc, char **argv)
     char err[256], kv_path[1024] = "";
     gw_kvfile_t *kvf = NULL;
 
+    /* Requests allocate their frames, pools and batches per request. glibc would map blocks
+     * above 128 KiB afresh and give freed heap back to the kernel after each request, so every
+     * request faulted its memory in again (measured: produce 2x, fetch 5-6x slower;
+     * docs/benchmarks.md, Kafka front-end). Keep that memory in the process instead. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     bk_config_defaults(&cfg);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--all-in-one") == 0) {
