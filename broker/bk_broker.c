@@ -197,6 +197,7 @@ bk_tick(void *arg)
     store_offsets_persist(bk->offsets);
     bk_clients_expire(bk, mq_now_ms());
     bk_idem_expire(bk, mq_now_ms());
+    bk_idem_persist(bk);
     bk_stats_tick(bk, mq_now_ms());
 }
 
@@ -230,6 +231,7 @@ bk_open(const bk_config_t *cfg, mq_exec_t *exec, bk_t **out)
                      (uint32_t)mq_now_ms());
     mq_strmap_init(&bk->groups);
     mq_strmap_init(&bk->idem);
+    bk_idem_load(bk);
     if (bk_coord_open(bk) != MQ_OK) {
         MQ_LOG_ERROR("broker", "cannot load the group coordinator's groups under %s/config",
                      bk->cfg.store.root_dir);
@@ -270,6 +272,7 @@ bk_close(bk_t *bk)
     store_offsets_persist(bk->offsets);
     store_topics_persist(bk->topics);
     store_groups_persist(bk->groups_cfg);
+    bk_idem_persist(bk);
     store_close(bk->store); /* pending sync puts complete (posted to the loop) */
     bk->store = NULL;
     bk->closed = 1;

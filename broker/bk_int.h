@@ -80,6 +80,7 @@ struct bk_s {
     mq_strmap_t groups; /* consumer group -> bk_group_t */
     bk_coord_t *coord;  /* the group coordinator (COORD_* ops), bk_coord.c */
     mq_strmap_t idem;   /* "pid\1topic\1qid" -> idempotent producer state, bk_idem.c */
+    int idem_dirty;     /* idem changed since it was last written */
 
     /* admin figures (loop thread) */
     int64_t boot_ms;                              /* bk_open time */
@@ -144,6 +145,8 @@ void bk_coord_free(bk_t *bk);
 int bk_idem_check(bk_t *bk, const mq_produce_t *p, int32_t qid, int64_t *dup_offset);
 void bk_idem_record(bk_t *bk, const mq_produce_t *p, int32_t qid, int64_t base_offset);
 void bk_idem_expire(bk_t *bk, int64_t now_ms);
+void bk_idem_load(bk_t *bk);    /* config/producerState.json, after the store recovered */
+void bk_idem_persist(bk_t *bk); /* when it changed */
 void bk_idem_fini(bk_t *bk);
 /* A pool copy of a C string as a view. */
 mq_str_t bk_pstr(mq_pool_t *pool, const char *s);

@@ -283,6 +283,19 @@ def main():
         check(ok, "ApiVersions v99 gets UNSUPPORTED_VERSION with our versions (KIP-511)")
         rc, out, _ = kcat(kp, "-L", "-J")
         check(rc == 0 and b"orders.v1" in out, "the broker still serves after bad input")
+
+        # ---- the idempotent producer's state survives a restart ----
+        stop(p)
+        p, nsport, bkport = start(binary, store, args=("--mappedFileSizeCommitLog=67108864",
+                                                       "--num.partitions=3"), stderr=None)
+        kp = p.kafka_port
+        e0, off0 = produce_v3(kp, "idem", 0, record_batch([b"d"], pid, 1, 0), 70)
+        check(e0 == 0 and off0 == 3, "after a restart the last batch resent is still a "
+              "duplicate (offset 3): %s" % ((e0, off0),))
+        e1, off1 = produce_v3(kp, "idem", 0, record_batch([b"e"], pid, 1, 1), 71)
+        check(e1 == 0 and off1 == 4, "and the next sequence follows: %s" % ((e1, off1),))
+        e2, _ = produce_v3(kp, "idem", 0, record_batch([b"f"], pid, 1, 9), 72)
+        check(e2 == 45, "and a gap is still refused (%s)" % e2)
         stop(p)
         p = None
     finally:
