@@ -129,9 +129,9 @@ store_open(const store_config_t *cfg, store_t **out)
     store_init_sync(s);
     store_qtable_init(&s->queues);
     store_dispatch_init(s);
+    s->cl_pwrite = cfg->flush_mode == STORE_SYNC_FLUSH || cfg->write_not_mapped;
     store_mfq_init(&s->cl, s->cl_dir, cfg->commitlog_file_size, 1,
-                   cfg->flush_mode == STORE_SYNC_FLUSH ? STORE_SEG_SMALL_PAGES : 0);
-    s->cl_pwrite = cfg->flush_mode == STORE_SYNC_FLUSH;
+                   s->cl_pwrite ? STORE_SEG_SMALL_PAGES : 0);
     if (s->cl_pwrite)
         s->cfg.warm_mapped_file = 0; /* nothing is written through the mapping */
     mq_buf_init(&s->put_buf);

@@ -11,7 +11,10 @@
  *     against it as well as against the filesystem;
  *   - flushIntervalIndex (new, 10 s) flushes the index less often than the queues;
  *   - warmMapedFileEnable defaults to true: we prefault a window ahead of the writer rather
- *     than the whole file, which costs little and keeps page faults off the append path.
+ *     than the whole file, which costs little and keeps page faults off the append path;
+ *   - transientStorePoolEnable (RocketMQ: write into off-heap buffers, commit them to the
+ *     file channel) makes ASYNC_FLUSH append with pwrite() instead of through the mapping, as
+ *     SYNC_FLUSH always does; reads still use the mapping.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -76,6 +79,7 @@ static const store_key_t store_keys[] = {
     K("deleteCommitLogFilesInterval", STORE_KEY_INT, delete_files_interval_ms, 0, 60000),
     K("checkCRCOnRecover", STORE_KEY_BOOL, check_crc_on_recover, 0, 1),
     K("warmMapedFileEnable", STORE_KEY_BOOL, warm_mapped_file, 0, 1),
+    K("transientStorePoolEnable", STORE_KEY_BOOL, write_not_mapped, 0, 1),
 };
 
 #undef K

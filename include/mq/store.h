@@ -60,7 +60,8 @@ typedef struct store_config_s {
     int delete_files_interval_ms;   /* deleteCommitLogFilesInterval: pause between deletions */
     int check_crc_on_recover;       /* checkCRCOnRecover */
     int warm_mapped_file;           /* warmMapedFileEnable: prefault segments ahead of writes */
-    mq_host_t store_host;           /* brokerIP1 + listenPort, written into each record */
+    int write_not_mapped; /* transientStorePoolEnable: append with pwrite, not the mapping */
+    mq_host_t store_host; /* brokerIP1 + listenPort, written into each record */
 } store_config_t;
 
 /* Functions used to build a configuration. */
