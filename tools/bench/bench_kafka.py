@@ -98,7 +98,8 @@ def one_round(args, res):
     rn = str(args.rate_n)
     for flush in ("ASYNC_FLUSH", "SYNC_FLUSH"):
         store = tempfile.mkdtemp(prefix="mqkbench-", dir="/tmp")
-        p, b = start_broker(args.mqbroker, store, ["--flushDiskType=" + flush],
+        p, b = start_broker(args.mqbroker, store,
+                            ["--flushDiskType=" + flush] + list(args.broker_arg),
                             args.glibc_tunables)
         try:
             if flush == "ASYNC_FLUSH":
@@ -143,6 +144,9 @@ def main():
     ap.add_argument("-n", type=int, default=2000000)
     ap.add_argument("--rate-n", type=int, default=100000)
     ap.add_argument("--glibc-tunables", default=None)
+    ap.add_argument("--broker-arg", action="append", default=[],
+                    help="an extra mqbroker argument (repeatable), e.g. "
+                         "--broker-arg=--transientStorePoolEnable=true")
     args = ap.parse_args()
     res = {}
     for r in range(args.rounds):
