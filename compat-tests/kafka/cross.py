@@ -10,12 +10,16 @@ gateway/tests (it_broker.send / pull / decode_records). run.py runs it.
                        the key); a RocketMQ pull of queue 0 gets the body, KEYS (escaped),
                        TAGS, the plain headers as properties (%empty for an empty value), DELAY
                        as %KF%DELAY, the %KF marker and a UNIQ_KEY; a TagA pull gets only TagA
+  cross_kafka_to_push  the same records taken by a RocketMQ *push* consumer (tools/client's
+                       mqconsume, subscription "TagA", from the first offset): the two TagA
+                       records, with their keys and bodies
   cross_rmq_to_kafka   SEND_MESSAGE_V2 (tags, keys, none) to queues 1 and 2; kcat reads each
                        partition: value = body, key = KEYS (null without), headers
                        rocketmq.TAGS / rocketmq.KEYS / rocketmq.UNIQ_KEY, CreateTime = born time
 
 Usage: cross.py BOOTSTRAP TOPIC_PREFIX, with MQ_KAFKA_REMOTING_PORT set to the broker's
-RocketMQ port. Environment: MQ_KAFKA_SKIP=case,case (skip list).
+RocketMQ port, MQ_KAFKA_NAMESRV_PORT to its NameServer's and MQ_KAFKA_MQCONSUME to the
+mqconsume binary (without it cross_kafka_to_push is reported as skipped). Environment: MQ_KAFKA_SKIP=case,case (skip list).
 Prints one line per case and "N passed, N failed, N skipped"; exits 1 on a failure.
 """
 import os
@@ -91,6 +95,27 @@ def case_kafka_to_rmq(c):
     check(tagged == [b"body-1", b"body-3"], "TagA pull: %s" % tagged)
 
 
+def case_kafka_to_push(c):
+    t = PREFIX + "-x2p"
+    wait_partitions(t, 3)
+    kcat(["-P", "-t", t, "-p", "0", "-K", "|", "-H", "rocketmq.TAGS=TagA"], b"pk1|push-1\n")
+    kcat(["-P", "-t", t, "-p", "1", "-K", "|", "-H", "rocketmq.TAGS=TagB"], b"pk2|push-2\n")
+    kcat(["-P", "-t", t, "-p", "2", "-K", "|", "-H", "rocketmq.TAGS=TagA"], b"pk3|push-3\n")
+    for q in range(3):
+        it_broker.wait_visible(c, t, q, 1)
+    ns = os.environ["MQ_KAFKA_NAMESRV_PORT"]
+    r = subprocess.run([os.environ["MQ_KAFKA_MQCONSUME"], "-n", "127.0.0.1:" + ns, "-t", t,
+                        "-g", "cg_cross_push", "-e", "TagA", "-f", "first", "-c", "2", "-w",
+                        "30"], capture_output=True, text=True, timeout=60)
+    got = sorted(tuple(ln.split(" ", 5)[3:]) for ln in r.stdout.splitlines()
+                 if len(ln.split(" ", 5)) == 6)
+    check(r.returncode == 0 and "consumed 2" in r.stdout,
+          "the push consumer took its 2 messages: rc %s %s %s" % (r.returncode, r.stdout[-300:],
+                                                                  r.stderr[-300:]))
+    check(got == [("TagA", "pk1", "push-1"), ("TagA", "pk3", "push-3")],
+          "tags, keys and bodies of the TagA records: %s" % got)
+
+
 def parse_kcat(out):
     """-f '%p|%o|%K|%k|%s|%T|%h' lines -> dicts"""
     rows = []
@@ -148,9 +173,14 @@ def main():
     c = Remoting(port)
     passed = failed = skipped = 0
     for name, fn in (("cross_kafka_to_rmq", case_kafka_to_rmq),
+                     ("cross_kafka_to_push", case_kafka_to_push),
                      ("cross_rmq_to_kafka", case_rmq_to_kafka)):
         if name in SKIP:
             print("skip - %s: on the skip list (MQ_KAFKA_SKIP)" % name)
+            skipped += 1
+            continue
+        if name == "cross_kafka_to_push" and not os.environ.get("MQ_KAFKA_MQCONSUME"):
+            print("skip - %s: no mqconsume (run.py --mqconsume=PATH)" % name)
             skipped += 1
             continue
         before = it_namesrv.FAILED

@@ -167,11 +167,17 @@ def run_program(name, argv, env, broker, totals):
     print("# ---- %s: exit %s, %.1f s" % (name, p.returncode, secs), flush=True)
 
 
+USAGE = ("usage: run.py path/to/mqbroker [--bin-dir=DIR] [--mqconsume=PATH] [--only=suites] "
+         "[--skip=cases]")
+
+
 def main():
     binary, bin_dir, only, extra_skip = None, None, None, []
     for a in sys.argv[1:]:
         if a.startswith("--bin-dir="):
             bin_dir = os.path.abspath(a[len("--bin-dir="):])
+        elif a.startswith("--mqconsume="):
+            os.environ["MQ_KAFKA_MQCONSUME"] = os.path.abspath(a[len("--mqconsume="):])
         elif a.startswith("--only="):
             only = [s for s in a[len("--only="):].split(",") if s]
         elif a.startswith("--skip="):
@@ -179,10 +185,10 @@ def main():
         elif binary is None:
             binary = a
         else:
-            print("usage: run.py path/to/mqbroker [--bin-dir=DIR] [--only=suites] [--skip=cases]")
+            print(USAGE)
             return 2
     if binary is None:
-        print("usage: run.py path/to/mqbroker [--bin-dir=DIR] [--only=suites] [--skip=cases]")
+        print(USAGE)
         return 2
     binary = os.path.abspath(binary)
     suites = only or ["rdkafka", "kcat", "node", "cross"]
