@@ -13,25 +13,12 @@
 #include "bk_int.h"
 #include "mq/log.h"
 
-/* Topics RocketMQ reserves (TopicValidator.isSystemTopic): they cannot be deleted, and
- * UPDATE_AND_CREATE_TOPIC may not redefine them. */
+/* Topics RocketMQ reserves: they cannot be deleted, and UPDATE_AND_CREATE_TOPIC may not
+ * redefine them. */
 static int
 bk_topic_is_system(bk_t *bk, const char *name)
 {
-    static const char *const sys[] = {"TBW102",
-                                      "SCHEDULE_TOPIC_XXXX",
-                                      "BenchmarkTest",
-                                      "RMQ_SYS_TRANS_HALF_TOPIC",
-                                      "RMQ_SYS_TRACE_TOPIC",
-                                      "RMQ_SYS_TRANS_OP_HALF_TOPIC",
-                                      "TRANS_CHECK_MAX_TIME_TOPIC",
-                                      "SELF_TEST_TOPIC",
-                                      "OFFSET_MOVED_EVENT"};
-    for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
-        if (strcmp(name, sys[i]) == 0)
-            return 1;
-    return strncmp(name, "rmq_sys_", 8) == 0 || strcmp(name, bk->cfg.cluster) == 0 ||
-           strcmp(name, bk->cfg.name) == 0;
+    return mq_topic_is_system(mq_str_from_cstr(name), bk->cfg.cluster, bk->cfg.name);
 }
 
 /* TopicValidator.validateTopic's charset [%|a-zA-Z0-9_-], 1..255 bytes: RocketMQ allows 127

@@ -87,15 +87,5 @@ gw_kafka_error(int status)
 int
 gw_kafka_topic_is_internal(const gw_kafka_t *fe, mq_str_t t)
 {
-    static const char *const names[] = {"TBW102", "SCHEDULE_TOPIC_XXXX", "BenchmarkTest",
-                                        "OFFSET_MOVED_EVENT", "SELF_TEST_TOPIC"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (mq_str_eq(t, mq_str_from_cstr(names[i])))
-            return 1;
-    if (t.n >= 8 && memcmp(t.p, "RMQ_SYS_", 8) == 0)
-        return 1;
-    if (t.n >= 12 && memcmp(t.p, "rmq_sys_", 8) == 0)
-        return 1;
-    return mq_str_eq(t, mq_str_from_cstr(fe->conf.cluster_id)) ||
-           mq_str_eq(t, mq_str_from_cstr(fe->conf.broker_name));
+    return mq_topic_is_system(t, fe->conf.cluster_id, fe->conf.broker_name);
 }

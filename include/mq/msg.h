@@ -175,6 +175,11 @@ mq_java_hash(mq_str_t s)
 /* ConsumeQueue tagsCode of a TAGS value: its hash sign-extended, 0 for an empty tag. */
 int64_t mq_tags_code(mq_str_t tags);
 
+/* 1 when topic is one RocketMQ reserves (TopicValidator.isSystemTopic): TBW102,
+ * SCHEDULE_TOPIC_XXXX, the RMQ_SYS_* and rmq_sys_* topics, ..., and the cluster's and the
+ * broker's own names (either may be NULL). */
+int mq_topic_is_system(mq_str_t topic, const char *cluster, const char *broker_name);
+
 /* Functions used for message ids (section 4.5). */
 
 /* Offset msgId: uppercase hex of store ip + port + physical offset; 32 chars for IPv4, 56 for

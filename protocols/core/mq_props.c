@@ -114,3 +114,23 @@ mq_tags_code(mq_str_t tags)
         return 0;
     return (int64_t)mq_java_hash(tags);
 }
+
+int
+mq_topic_is_system(mq_str_t topic, const char *cluster, const char *broker_name)
+{
+    static const char *const sys[] = {"TBW102",
+                                      "SCHEDULE_TOPIC_XXXX",
+                                      "BenchmarkTest",
+                                      "RMQ_SYS_TRANS_HALF_TOPIC",
+                                      "RMQ_SYS_TRACE_TOPIC",
+                                      "RMQ_SYS_TRANS_OP_HALF_TOPIC",
+                                      "TRANS_CHECK_MAX_TIME_TOPIC",
+                                      "SELF_TEST_TOPIC",
+                                      "OFFSET_MOVED_EVENT"};
+    for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+        if (mq_str_eq(topic, mq_str_from_cstr(sys[i])))
+            return 1;
+    return (topic.n >= 8 && memcmp(topic.p, "rmq_sys_", 8) == 0) ||
+           (cluster && mq_str_eq(topic, mq_str_from_cstr(cluster))) ||
+           (broker_name && mq_str_eq(topic, mq_str_from_cstr(broker_name)));
+}

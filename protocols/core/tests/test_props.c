@@ -75,3 +75,16 @@ Test(mq_hash, tags_code_is_sign_extended)
     cr_expect_eq(mq_tags_code(MQ_STR("TagA")), 2598919);
     cr_expect_eq(mq_tags_code(MQ_STR("polygenelubricants")), (int64_t)INT32_MIN);
 }
+
+Test(mq_topic, system_topics_are_rocketmqs_reserved_names)
+{
+    cr_expect(mq_topic_is_system(MQ_STR("TBW102"), NULL, NULL));
+    cr_expect(mq_topic_is_system(MQ_STR("RMQ_SYS_TRANS_HALF_TOPIC"), NULL, NULL));
+    cr_expect(mq_topic_is_system(MQ_STR("rmq_sys_wheel"), NULL, NULL));
+    cr_expect(mq_topic_is_system(MQ_STR("DefaultCluster"), "DefaultCluster", "broker-a"));
+    cr_expect(mq_topic_is_system(MQ_STR("broker-a"), "DefaultCluster", "broker-a"));
+    cr_expect_not(mq_topic_is_system(MQ_STR("broker-a"), NULL, NULL));
+    cr_expect_not(mq_topic_is_system(MQ_STR("TBW10"), NULL, NULL));
+    cr_expect_not(mq_topic_is_system(MQ_STR("orders|v1"), "DefaultCluster", "broker-a"));
+    cr_expect_not(mq_topic_is_system(MQ_STR("rmq_sy"), NULL, NULL));
+}
