@@ -292,7 +292,6 @@ gw_kafka_on_data(gw_conn_t *c, const uint8_t *p, size_t n)
     kc->nreqs++;
     mq_pool_init(&kr->pool, 4096);
     mq_buf_init(&kr->out);
-    kr->started_ms = mq_now_ms();
     copy = mq_palloc(&kr->pool, flen);
     memcpy(copy, p, flen);
     mq_rd_init(&r, copy + 4, flen - 4);
@@ -309,7 +308,6 @@ gw_kafka_on_data(gw_conn_t *c, const uint8_t *p, size_t n)
         kc->head = kc->tail = kr;
     else
         kc->tail = kc->tail->next = kr;
-    fe->requests++;
     if (rc == KF_EVERSION) {
         MQ_LOG_DEBUG("kafka", "%s: %s v%d is not supported; UNSUPPORTED_VERSION", gw_conn_peer(c),
                      kf_api_name(kr->req.hdr.api_key), kr->req.hdr.api_version);

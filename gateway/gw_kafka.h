@@ -31,7 +31,6 @@ typedef struct gw_kafka_s {
                                  or NULL: this broker alone */
     gw_kafka_conf_t conf;     /* filled by the caller before the first connection */
     int64_t next_producer_id; /* InitProducerId: ids handed out by this broker */
-    uint64_t requests;        /* served, for logs */
 } gw_kafka_t;
 
 /* Sets the defaults (node id 0, port 9092, auto-create on, 1 partition) and the callbacks. */

@@ -32,22 +32,6 @@
 #define GW_KA_TYPE_LONG 5
 #define GW_KA_TYPE_LIST 7
 
-/* ---- Small helpers ---- */
-
-static mq_str_t
-gw_ka_in(mq_str_t s)
-{
-    return s.p ? s : MQ_STR("");
-}
-
-/* A reply's text as an error message in kr->pool (NULL when none). */
-static mq_str_t
-gw_ka_text(gw_kreq_t *kr, const mq_rep_t *rep)
-{
-    return rep && rep->text && rep->text[0] ? gw_kafka_dup(kr, mq_str_from_cstr(rep->text))
-                                            : MQ_STR_NULL;
-}
-
 /* A formatted message in kr->pool. */
 static mq_str_t
 gw_ka_msg(gw_kreq_t *kr, const char *fmt, int a, int b)
@@ -68,13 +52,6 @@ gw_ka_error(int status)
     return status == MQ_EINVAL ? KF_ERR_INVALID_REQUEST : gw_kafka_error(status);
 }
 
-/* The partitions of a stored topic. */
-static int32_t
-gw_ka_partitions(const mq_topic_info_t *ti)
-{
-    return MQ_MAX(ti->conf.read_queues, ti->conf.write_queues);
-}
-
 /* ---- CreateTopics ---- */
 
 static void
@@ -92,7 +69,7 @@ gw_ka_create_upserted(gw_ksub_t *s, int status, const mq_rep_t *rep)
 {
     kf_created_topic_t *t = &s->kr->resp.u.create_topics.topics[s->index];
     if (status != MQ_OK)
-        gw_ka_create_fail(t, gw_ka_error(status), gw_ka_text(s->kr, rep));
+        gw_ka_create_fail(t, gw_ka_error(status), gw_kafka_rep_text(s->kr, rep));
 }
 
 static void
@@ -139,7 +116,7 @@ gw_kafka_create_topics(gw_kreq_t *kr)
     for (int32_t i = 0; i < n; i++) { /* answers first: done() callbacks may run at once */
         const kf_create_topic_t *ct = &q->topics[i];
         kf_created_topic_t *t = &r->topics[i];
-        t->name = gw_ka_in(ct->name);
+        t->name = gw_kafka_nonnull(ct->name);
         t->num_partitions = ct->n_assignments > 0      ? ct->n_assignments
                             : ct->num_partitions == -1 ? kr->kc->fe->conf.num_partitions
                                                        : ct->num_partitions;
@@ -210,7 +187,7 @@ gw_ka_delete_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
     kf_deleted_topic_t *t = &s->kr->resp.u.delete_topics.responses[s->index];
     if (status != MQ_OK) {
         t->error_code = gw_ka_error(status);
-        t->error_message = gw_ka_text(s->kr, rep);
+        t->error_message = gw_kafka_rep_text(s->kr, rep);
     }
 }
 
@@ -273,7 +250,7 @@ gw_ka_partitions_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
     kf_topic_result_t *t = &s->kr->resp.u.create_partitions.results[s->index];
     if (status != MQ_OK) {
         t->error_code = gw_ka_error(status);
-        t->error_message = gw_ka_text(s->kr, rep);
+        t->error_message = gw_kafka_rep_text(s->kr, rep);
     }
 }
 
@@ -294,7 +271,7 @@ gw_ka_partitions_checked(gw_ksub_t *s, int status, const mq_rep_t *rep)
         return;
     }
     cur = &rep->u.topics.topics[0];
-    have = gw_ka_partitions(cur);
+    have = gw_kafka_partitions(&cur->conf);
     if (ct->count < have) {
         t->error_code = KF_ERR_INVALID_PARTITIONS;
         t->error_message = gw_ka_msg(
@@ -343,7 +320,7 @@ gw_kafka_create_partitions(gw_kreq_t *kr)
     r->results = mq_pcalloc(&kr->pool, (size_t)(n + 1) * sizeof(kf_topic_result_t));
     r->n_results = n;
     for (int32_t i = 0; i < n; i++)
-        r->results[i].name = gw_ka_in(q->topics[i].name);
+        r->results[i].name = gw_kafka_nonnull(q->topics[i].name);
     for (int32_t i = 0; i < n; i++) {
         kf_topic_result_t *t = &r->results[i];
         mq_str_t rmq = gw_kafka_topic_to_rmq(kr, q->topics[i].name);
@@ -516,7 +493,7 @@ gw_kafka_describe_configs(gw_kreq_t *kr)
         const kf_config_resource_t *res = &q->resources[i];
         kf_config_result_t *out = &r->results[i];
         out->resource_type = res->resource_type;
-        out->resource_name = gw_ka_in(res->resource_name);
+        out->resource_name = gw_kafka_nonnull(res->resource_name);
         if (res->resource_type == KF_RESOURCE_BROKER) {
             if (res->resource_name.n && !mq_str_eq_cstr(res->resource_name, node)) {
                 st->errors[i] = KF_ERR_INVALID_REQUEST;

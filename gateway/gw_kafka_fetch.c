@@ -192,8 +192,7 @@ gw_kfetch_topic_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
     mq_str_t topic = s->base.u.topic;
     int32_t queues = 0;
     if (status == MQ_OK && rep->u.topics.n == 1)
-        queues = MQ_MAX(rep->u.topics.topics[0].conf.read_queues,
-                        rep->u.topics.topics[0].conf.write_queues);
+        queues = gw_kafka_partitions(&rep->u.topics.topics[0].conf);
     for (int i = 0; i < f->n_parts; i++) {
         gw_kfpart_t *p = &f->parts[i];
         if (!mq_str_eq(p->topic, topic) || p->failed)

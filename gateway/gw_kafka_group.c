@@ -18,13 +18,6 @@
 
 /* ---- Small helpers ---- */
 
-/* Kafka's null as the model's "absent" (""). */
-static mq_str_t
-gw_kg_in(mq_str_t s)
-{
-    return s.p ? s : MQ_STR("");
-}
-
 /* The model's "absent" ("") as Kafka's null, else a copy in kr->pool. */
 static mq_str_t
 gw_kg_opt(gw_kreq_t *kr, mq_str_t s)
@@ -154,7 +147,7 @@ gw_kafka_join_group(gw_kreq_t *kr)
     mq_coord_join_t *j;
 
     r->generation_id = -1;
-    r->member_id = gw_kg_in(q->member_id);
+    r->member_id = gw_kafka_nonnull(q->member_id);
     r->leader = MQ_STR("");
     if (!gid.p) {
         r->error_code = KF_ERR_INVALID_GROUP_ID;
@@ -163,16 +156,16 @@ gw_kafka_join_group(gw_kreq_t *kr)
     s = gw_ksub_new(kr, MQ_OP_COORD_JOIN, gw_kg_join_done, NULL, 0);
     j = &s->base.u.join;
     j->group_id = gid;
-    j->member_id = gw_kg_in(q->member_id);
-    j->group_instance_id = gw_kg_in(q->group_instance_id);
-    j->client_id = gw_kg_in(kr->req.hdr.client_id);
+    j->member_id = gw_kafka_nonnull(q->member_id);
+    j->group_instance_id = gw_kafka_nonnull(q->group_instance_id);
+    j->client_id = gw_kafka_nonnull(kr->req.hdr.client_id);
     j->client_host = gw_kg_client_host(kr);
-    j->protocol_type = gw_kg_in(q->protocol_type);
+    j->protocol_type = gw_kafka_nonnull(q->protocol_type);
     if (q->n_protocols > 0) {
         j->protocols = mq_pcalloc(&kr->pool, (size_t)q->n_protocols * sizeof(mq_coord_protocol_t));
         for (int32_t i = 0; i < q->n_protocols; i++) {
-            j->protocols[i].name = gw_kg_in(q->protocols[i].name);
-            j->protocols[i].metadata = gw_kg_in(q->protocols[i].metadata);
+            j->protocols[i].name = gw_kafka_nonnull(q->protocols[i].name);
+            j->protocols[i].metadata = gw_kafka_nonnull(q->protocols[i].metadata);
         }
         j->n_protocols = q->n_protocols;
     }
@@ -218,16 +211,16 @@ gw_kafka_sync_group(gw_kreq_t *kr)
     y = &s->base.u.sync;
     y->group_id = gid;
     y->generation = q->generation_id;
-    y->member_id = gw_kg_in(q->member_id);
-    y->group_instance_id = gw_kg_in(q->group_instance_id);
-    y->protocol_type = gw_kg_in(q->protocol_type);
-    y->protocol_name = gw_kg_in(q->protocol_name);
+    y->member_id = gw_kafka_nonnull(q->member_id);
+    y->group_instance_id = gw_kafka_nonnull(q->group_instance_id);
+    y->protocol_type = gw_kafka_nonnull(q->protocol_type);
+    y->protocol_name = gw_kafka_nonnull(q->protocol_name);
     if (q->n_assignments > 0) {
         y->assignments =
             mq_pcalloc(&kr->pool, (size_t)q->n_assignments * sizeof(mq_coord_assignment_t));
         for (int32_t i = 0; i < q->n_assignments; i++) {
-            y->assignments[i].member_id = gw_kg_in(q->assignments[i].member_id);
-            y->assignments[i].assignment = gw_kg_in(q->assignments[i].assignment);
+            y->assignments[i].member_id = gw_kafka_nonnull(q->assignments[i].member_id);
+            y->assignments[i].assignment = gw_kafka_nonnull(q->assignments[i].assignment);
         }
         y->n_assignments = q->n_assignments;
     }
@@ -256,8 +249,8 @@ gw_kafka_heartbeat(gw_kreq_t *kr)
     s = gw_ksub_new(kr, MQ_OP_COORD_HEARTBEAT, gw_kg_heartbeat_done, NULL, 0);
     s->base.u.coord_hb.group_id = gid;
     s->base.u.coord_hb.generation = q->generation_id;
-    s->base.u.coord_hb.member_id = gw_kg_in(q->member_id);
-    s->base.u.coord_hb.group_instance_id = gw_kg_in(q->group_instance_id);
+    s->base.u.coord_hb.member_id = gw_kafka_nonnull(q->member_id);
+    s->base.u.coord_hb.group_instance_id = gw_kafka_nonnull(q->group_instance_id);
     gw_ksub_send(s, NULL);
 }
 
@@ -296,7 +289,7 @@ gw_kafka_leave_group(gw_kreq_t *kr)
     r->members = mq_pcalloc(&kr->pool, (size_t)(n + 1) * sizeof(kf_leave_member_t));
     r->n_members = n;
     for (int32_t i = 0; i < n; i++) {
-        r->members[i].member_id = gw_kg_in(q->members[i].member_id);
+        r->members[i].member_id = gw_kafka_nonnull(q->members[i].member_id);
         r->members[i].group_instance_id = q->members[i].group_instance_id;
     }
     if (!gid.p) {
@@ -309,9 +302,9 @@ gw_kafka_leave_group(gw_kreq_t *kr)
     l->members = mq_pcalloc(&kr->pool, (size_t)(n + 1) * sizeof(mq_coord_leaver_t));
     l->n_members = n;
     for (int32_t i = 0; i < n; i++) {
-        l->members[i].member_id = gw_kg_in(q->members[i].member_id);
-        l->members[i].group_instance_id = gw_kg_in(q->members[i].group_instance_id);
-        l->members[i].reason = gw_kg_in(q->members[i].reason);
+        l->members[i].member_id = gw_kafka_nonnull(q->members[i].member_id);
+        l->members[i].group_instance_id = gw_kafka_nonnull(q->members[i].group_instance_id);
+        l->members[i].reason = gw_kafka_nonnull(q->members[i].reason);
     }
     gw_ksub_send(s, NULL);
 }
@@ -367,7 +360,7 @@ gw_kafka_offset_commit(gw_kreq_t *kr)
         int32_t np = qt->n_partitions > 0 ? qt->n_partitions : 0;
         mq_str_t topic = gw_kafka_topic_to_rmq(kr, qt->name);
 
-        rt->name = gw_kg_in(qt->name);
+        rt->name = gw_kafka_nonnull(qt->name);
         rt->partitions = mq_pcalloc(&kr->pool, (size_t)(np + 1) * sizeof(kf_part_error_t));
         rt->n_partitions = np;
         for (int32_t p = 0; p < np; p++, k++) {
@@ -386,7 +379,7 @@ gw_kafka_offset_commit(gw_kreq_t *kr)
             o->items[n].queue_id = qp->partition_index;
             o->items[n].offset = qp->committed_offset;
             o->items[n].leader_epoch = qp->committed_leader_epoch;
-            o->items[n].metadata = gw_kg_in(qp->committed_metadata);
+            o->items[n].metadata = gw_kafka_nonnull(qp->committed_metadata);
             slot[k] = n++;
         }
     }
@@ -395,8 +388,8 @@ gw_kafka_offset_commit(gw_kreq_t *kr)
     o->n_items = n;
     o->group_id = gid;
     o->generation = q->generation_id_or_member_epoch;
-    o->member_id = gw_kg_in(q->member_id);
-    o->group_instance_id = gw_kg_in(q->group_instance_id);
+    o->member_id = gw_kafka_nonnull(q->member_id);
+    o->group_instance_id = gw_kafka_nonnull(q->group_instance_id);
     gw_ksub_send(s, NULL);
 }
 
@@ -498,7 +491,7 @@ gw_kg_fetch_group(gw_kreq_t *kr, int gi)
     gw_ksub_t *s;
     mq_coord_offsets_t *o;
 
-    g->group_id = gw_kg_in(q->group_id);
+    g->group_id = gw_kafka_nonnull(q->group_id);
     if (!gid.p) {
         g->error_code = KF_ERR_INVALID_GROUP_ID;
         return;
@@ -527,7 +520,7 @@ gw_kg_fetch_group(gw_kreq_t *kr, int gi)
         int32_t np = qt->partition_indexes.n > 0 ? qt->partition_indexes.n : 0;
         mq_str_t topic = gw_kafka_topic_to_rmq(kr, qt->name);
 
-        rt->name = gw_kg_in(qt->name);
+        rt->name = gw_kafka_nonnull(qt->name);
         rt->partitions = mq_pcalloc(&kr->pool, (size_t)(np + 1) * sizeof(*rt->partitions));
         rt->n_partitions = np;
         for (int32_t p = 0; p < np; p++, k++) {
@@ -685,7 +678,7 @@ gw_kafka_describe_groups(gw_kreq_t *kr)
     for (int32_t i = 0; i < n; i++) {
         kf_described_group_t *g = &r->groups[i];
         g->error_code = errors[i];
-        g->group_id = gw_kg_in(q->groups.v[i]);
+        g->group_id = gw_kafka_nonnull(q->groups.v[i]);
         g->group_state = MQ_STR("Dead");
         g->protocol_type = MQ_STR("");
         g->protocol_data = MQ_STR("");
@@ -726,7 +719,7 @@ gw_kafka_delete_groups(gw_kreq_t *kr)
     r->n_results = n;
     s = gw_kg_groups_op(kr, MQ_OP_COORD_DELETE, gw_kg_delete_done, &q->groups_names, errors);
     for (int32_t i = 0; i < n; i++) {
-        r->results[i].group_id = gw_kg_in(q->groups_names.v[i]);
+        r->results[i].group_id = gw_kafka_nonnull(q->groups_names.v[i]);
         r->results[i].error_code = errors[i];
     }
     if (s)

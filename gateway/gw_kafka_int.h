@@ -55,7 +55,6 @@ struct gw_kreq_s {
     int no_response;    /* Produce acks=0 */
     int on_wire;        /* its bytes went to the connection (or were dropped) */
     mq_buf_t out;       /* the encoded response frame */
-    int64_t started_ms; /* arrival, for timeouts and logs */
 };
 
 /* One operation of the request model sent on behalf of a Kafka request. */
@@ -114,6 +113,12 @@ mq_str_t gw_kafka_group_to_rmq(gw_kreq_t *kr, mq_str_t kafka);
 mq_str_t gw_kafka_group_from_rmq(gw_kreq_t *kr, mq_str_t rmq);
 /* A copy of s in kr->pool (replies' data does not outlive the reply callback). */
 mq_str_t gw_kafka_dup(gw_kreq_t *kr, mq_str_t s);
+/* s, or "" for a null s (a non-nullable response field echoing a request's). */
+mq_str_t gw_kafka_nonnull(mq_str_t s);
+/* A reply's text as a Kafka error message in kr->pool; null when there is none. */
+mq_str_t gw_kafka_rep_text(gw_kreq_t *kr, const mq_rep_t *rep);
+/* A topic's partition count: its read or write queues, whichever is larger. */
+int32_t gw_kafka_partitions(const mq_topic_conf_t *t);
 /* The Kafka error code for an mq_err_t status of an operation on a partition. */
 int16_t gw_kafka_error(int status);
 /* 1 when the topic is one of RocketMQ's system topics (TBW102, SCHEDULE_TOPIC_XXXX, RMQ_SYS_*,

@@ -63,7 +63,7 @@ static void
 gw_kmeta_partitions(gw_kreq_t *kr, const mq_topic_info_t *t, kf_metadata_resp_topic_t *out)
 {
     const gw_kafka_conf_t *conf = &kr->kc->fe->conf;
-    int32_t n = MQ_MAX(t->conf.read_queues, t->conf.write_queues);
+    int32_t n = gw_kafka_partitions(&t->conf);
     int32_t *node = mq_palloc(&kr->pool, sizeof(*node));
     *node = conf->node_id;
     out->partitions = mq_pcalloc(&kr->pool, (size_t)(n > 0 ? n : 1) * sizeof(*out->partitions));

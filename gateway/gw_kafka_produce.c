@@ -135,8 +135,7 @@ gw_kprod_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
     else
         part->resp->error_code =
             status == MQ_EINVAL ? KF_ERR_UNKNOWN_TOPIC_OR_PARTITION : gw_kafka_error(status);
-    if (rep && rep->text)
-        part->resp->error_message = gw_kafka_dup(s->kr, mq_str_from_cstr(rep->text));
+    part->resp->error_message = gw_kafka_rep_text(s->kr, rep);
 }
 
 static void

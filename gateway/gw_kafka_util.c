@@ -54,6 +54,25 @@ gw_kafka_dup(gw_kreq_t *kr, mq_str_t s)
     return (mq_str_t){mq_pstrdup(&kr->pool, s), s.n};
 }
 
+mq_str_t
+gw_kafka_nonnull(mq_str_t s)
+{
+    return s.p ? s : MQ_STR("");
+}
+
+mq_str_t
+gw_kafka_rep_text(gw_kreq_t *kr, const mq_rep_t *rep)
+{
+    return rep && rep->text && rep->text[0] ? gw_kafka_dup(kr, mq_str_from_cstr(rep->text))
+                                            : MQ_STR_NULL;
+}
+
+int32_t
+gw_kafka_partitions(const mq_topic_conf_t *t)
+{
+    return MQ_MAX(t->read_queues, t->write_queues);
+}
+
 int16_t
 gw_kafka_error(int status)
 {
