@@ -189,6 +189,13 @@ bk_session_closed(mq_service_t *svc, void *session)
 }
 
 static void
+bk_before_wait(void *arg)
+{
+    bk_t *bk = arg;
+    store_kick_deferred(bk->store);
+}
+
+static void
 bk_tick(void *arg)
 {
     bk_t *bk = arg;
@@ -246,6 +253,10 @@ bk_open(const bk_config_t *cfg, mq_exec_t *exec, bk_t **out)
     bk_system_topics(bk);
     bk_stats_init(bk);
     exec->every(exec, 5.0, bk_tick, bk);
+    if (exec->before_wait) { /* one dispatcher wake-up per loop iteration, not per put */
+        store_defer_kicks(bk->store);
+        exec->before_wait(exec, bk_before_wait, bk);
+    }
     *out = bk;
     return MQ_OK;
 err:
@@ -273,6 +284,8 @@ bk_close(bk_t *bk)
     store_topics_persist(bk->topics);
     store_groups_persist(bk->groups_cfg);
     bk_idem_persist(bk);
+    store_kick_deferred(bk->store);
+    store_defer_kicks(NULL);
     store_close(bk->store); /* pending sync puts complete (posted to the loop) */
     bk->store = NULL;
     bk->closed = 1;

@@ -80,6 +80,15 @@ struct gw_timer_s {
     gw_timer_t *next;
 };
 
+/* A before_wait hook (mq_exec_t): an ev_prepare, run before the loop blocks. */
+typedef struct gw_prepare_s gw_prepare_t;
+struct gw_prepare_s {
+    ev_prepare p;
+    void (*fn)(void *arg);
+    void *arg;
+    gw_prepare_t *next;
+};
+
 typedef struct gw_post_s gw_post_t;
 struct gw_post_s {
     gw_post_t *next;
@@ -96,6 +105,7 @@ struct gw_s {
     gw_listener_t *listeners;
     gw_conn_t *conns; /* open connections */
     gw_timer_t *timers;
+    gw_prepare_t *prepares;
     uint64_t next_id;
     int64_t idle_ms;
     ev_timer idle_timer;
@@ -616,6 +626,29 @@ gw_exec_every(mq_exec_t *ex, double interval_s, void (*fn)(void *arg), void *arg
     gw_timer_start(ex->ctx, interval_s, fn, arg);
 }
 
+static void
+gw_prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+    gw_prepare_t *p = MQ_CONTAINER_OF(w, gw_prepare_t, p);
+    (void)loop;
+    (void)revents;
+    p->fn(p->arg);
+}
+
+static void
+gw_exec_before_wait(mq_exec_t *ex, void (*fn)(void *arg), void *arg)
+{
+    gw_t *gw = ex->ctx;
+    gw_prepare_t *p = mq_xcalloc(1, sizeof(*p));
+    p->fn = fn;
+    p->arg = arg;
+    p->next = gw->prepares;
+    gw->prepares = p;
+    ev_prepare_init(&p->p, gw_prepare_cb);
+    ev_prepare_start(gw->loop, &p->p);
+    ev_unref(gw->loop); /* does not keep the loop running */
+}
+
 mq_exec_t *
 gw_exec(gw_t *gw)
 {
@@ -642,6 +675,7 @@ gw_new(void)
     gw->posts_tail = &gw->posts;
     gw->exec.post = gw_exec_post;
     gw->exec.every = gw_exec_every;
+    gw->exec.before_wait = gw_exec_before_wait;
     gw->exec.ctx = gw;
     ev_async_init(&gw->wake, gw_wake_cb);
     ev_async_start(gw->loop, &gw->wake);
@@ -718,6 +752,13 @@ gw_free(gw_t *gw)
         ev_ref(gw->loop);
         ev_timer_stop(gw->loop, &t->t);
         free(t);
+    }
+    while (gw->prepares) {
+        gw_prepare_t *p = gw->prepares;
+        gw->prepares = p->next;
+        ev_ref(gw->loop);
+        ev_prepare_stop(gw->loop, &p->p);
+        free(p);
     }
     ev_ref(gw->loop);
     ev_timer_stop(gw->loop, &gw->idle_timer);

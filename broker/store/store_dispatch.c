@@ -310,8 +310,38 @@ store_vis_waiters_complete(store_t *s, int64_t dispatched, int all, int status)
     }
 }
 
+/* Deferred wake-ups: the thread that called store_defer_kicks() for s only notes that it
+ * appended; store_kick_deferred() wakes the dispatcher once for the whole batch. */
+static _Thread_local store_t *store_defer_for;
+static _Thread_local int store_defer_pending;
+
+void
+store_defer_kicks(store_t *s)
+{
+    store_defer_for = s;
+}
+
+void
+store_kick_deferred(store_t *s)
+{
+    if (store_defer_for == s && store_defer_pending) {
+        store_defer_pending = 0;
+        store_dispatch_kick_now(s);
+    }
+}
+
 void
 store_dispatch_kick(store_t *s)
+{
+    if (store_defer_for == s) {
+        store_defer_pending = 1;
+        return;
+    }
+    store_dispatch_kick_now(s);
+}
+
+void
+store_dispatch_kick_now(store_t *s)
 {
     if (atomic_load_explicit(&s->dispatch_idle, memory_order_seq_cst)) {
         pthread_mutex_lock(&s->dispatch_mu);

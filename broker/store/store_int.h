@@ -311,8 +311,11 @@ void store_dispatch_range(store_t *s, int64_t from, int64_t to); /* synchronous 
 void store_dispatch_init(store_t *s);
 void store_dispatch_fini(store_t *s);
 void *store_dispatch_main(void *arg); /* store_dispatch.c */
+/* Wakes the dispatcher if it sleeps; deferred to store_kick_deferred() on a thread that
+ * called store_defer_kicks(). */
 void store_dispatch_kick(store_t *s);
-void *store_flush_main(void *arg); /* store_flush.c */
+void store_dispatch_kick_now(store_t *s); /* never deferred */
+void *store_flush_main(void *arg);        /* store_flush.c */
 void *store_flush_cq_main(void *arg);
 void store_flush_kick(store_t *s);
 int store_flush_commitlog(store_t *s, int64_t upto);

@@ -84,7 +84,7 @@ t_every(mq_exec_t *ex, double interval_s, void (*fn)(void *arg), void *arg)
     (void)arg;
 }
 
-static mq_exec_t t_exec = {t_post, t_every, NULL};
+static mq_exec_t t_exec = {.post = t_post, .every = t_every};
 
 static void
 t_copy(char *dst, size_t cap, mq_str_t s)

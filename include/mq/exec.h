@@ -14,6 +14,9 @@ struct mq_exec_s {
     void (*post)(mq_exec_t *ex, void (*fn)(void *arg), void *arg);
     /* Calls fn(arg) every interval_s seconds on the loop thread (loop thread only). */
     void (*every)(mq_exec_t *ex, double interval_s, void (*fn)(void *arg), void *arg);
+    /* Calls fn(arg) on the loop thread each time the loop is about to wait for events, i.e.
+     * once after each batch of work (loop thread only). May be NULL. */
+    void (*before_wait)(mq_exec_t *ex, void (*fn)(void *arg), void *arg);
     void *ctx; /* the implementation's */
 };
 

@@ -122,6 +122,14 @@ int store_put(store_t *s, mq_msg_t *msgs, int n, store_waiter_t *w);
  * MQ_ECLOSED when the store closes first. Under SYNC_FLUSH, visible implies flushed. */
 int store_wait_visible(store_t *s, int64_t target, int64_t timeout_ms, store_waiter_t *w);
 
+/* Batches the dispatcher's wake-ups of the calling thread (an event loop that appends many
+ * requests per iteration): after store_defer_kicks(s), store_put() and store_wait_visible() on
+ * this thread no longer wake the dispatcher each time; the thread must call
+ * store_kick_deferred(s) before it blocks (once per loop iteration), which wakes it once if
+ * anything is pending. Other threads are unaffected. */
+void store_defer_kicks(store_t *s);
+void store_kick_deferred(store_t *s);
+
 /* store_put() that blocks until durable (for tools and tests). */
 int store_put_wait(store_t *s, mq_msg_t *msgs, int n);
 
