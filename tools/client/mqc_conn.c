@@ -18,6 +18,12 @@
  * Pending calls live in a hash of lists keyed by opaque. A sync call's entry is on the caller's
  * stack; an async call's entry comes from a free list (no malloc per call once warm). The
  * reader polls with a 50 ms timeout so it can expire async calls without another thread.
+ *
+ * Writes: a sync call writes its frame itself when nothing is queued. An async call appends
+ * its frame to a queue that the connection's writer thread (started on the first async call)
+ * writes out; while the writer writes one batch, later calls gather into the next, so
+ * pipelined sends cost one writev per batch instead of one per frame. Anything written while
+ * frames are queued goes through the queue too, so frames leave in call order.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -77,6 +83,14 @@ struct mqc_conn_s {
     mqc_server_request_fn on_request;    /* server-initiated requests */
     void *on_request_arg;                /* its argument */
     pthread_t reader;                    /* mqc_reader_main */
+    mq_buf_t outq;                       /* frames for the writer thread; under wlock */
+    mq_buf_t outw;                       /* the batch being written (writer thread only) */
+    pthread_cond_t wcond;                /* wakes the writer */
+    int writer_on;                       /* the writer thread was started */
+    int writer_busy;                     /* it writes a batch (outside wlock) */
+    int writer_idle;                     /* it waits on wcond */
+    int writer_stop;                     /* mqc_conn_close: drain and leave */
+    pthread_t writer;                    /* mqc_writer_main */
 };
 
 int
@@ -399,13 +413,17 @@ mqc_conn_open(const char *addr, int timeout_ms, mqc_conn_t **out, char *err, siz
     pthread_mutex_init(&c->wlock, NULL);
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->cond, NULL);
+    pthread_cond_init(&c->wcond, NULL);
     mq_buf_init(&c->wbuf);
+    mq_buf_init(&c->outq);
+    mq_buf_init(&c->outw);
     c->open = 1;
     if (pthread_create(&c->reader, NULL, mqc_reader_main, c) != 0) {
         close(fd);
         pthread_mutex_destroy(&c->wlock);
         pthread_mutex_destroy(&c->lock);
         pthread_cond_destroy(&c->cond);
+        pthread_cond_destroy(&c->wcond);
         free(c);
         return mqc_fail(err, errlen, MQ_ERR, "cannot start the reader thread");
     }
@@ -421,6 +439,12 @@ mqc_conn_close(mqc_conn_t *c)
     pthread_mutex_lock(&c->lock);
     c->closing = 1;
     pthread_mutex_unlock(&c->lock);
+    pthread_mutex_lock(&c->wlock);
+    c->writer_stop = 1;
+    pthread_cond_signal(&c->wcond);
+    pthread_mutex_unlock(&c->wlock);
+    if (c->writer_on)
+        pthread_join(c->writer, NULL); /* queued frames go out first */
     shutdown(c->fd, SHUT_RDWR);
     pthread_join(c->reader, NULL);
     mqc_fail_all(c, MQ_ECLOSED); /* calls started while the reader was leaving */
@@ -431,9 +455,12 @@ mqc_conn_close(mqc_conn_t *c)
         free(p);
     }
     mq_buf_fini(&c->wbuf);
+    mq_buf_fini(&c->outq);
+    mq_buf_fini(&c->outw);
     pthread_mutex_destroy(&c->wlock);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->cond);
+    pthread_cond_destroy(&c->wcond);
     free(c);
 }
 
@@ -464,41 +491,100 @@ mqc_conn_on_server_request(mqc_conn_t *c, mqc_server_request_fn fn, void *arg)
 
 /* ---- Writing ---- */
 
-/* Writes cmd (header JSON + body) as one frame. MQ_OK or MQ_EIO. */
+/* Writes the n iovecs whole (blocking, bounded by SO_SNDTIMEO). MQ_OK or MQ_EIO. */
 static int
-mqc_write(mqc_conn_t *c, const rmq_cmd_t *cmd)
+mqc_writev_all(int fd, struct iovec *iov, int n)
+{
+    for (int i = 0; i < n;) {
+        ssize_t w;
+        if (iov[i].iov_len == 0) {
+            i++;
+            continue;
+        }
+        w = writev(fd, iov + i, n - i);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return MQ_EIO;
+        while (w > 0 && i < n) {
+            size_t k = MQ_MIN((size_t)w, iov[i].iov_len);
+            iov[i].iov_base = (char *)iov[i].iov_base + k;
+            iov[i].iov_len -= k;
+            w -= (ssize_t)k;
+            if (iov[i].iov_len == 0)
+                i++;
+        }
+    }
+    return MQ_OK;
+}
+
+/* The writer thread: writes what async calls queued, a batch at a time, until close. */
+static void *
+mqc_writer_main(void *arg)
+{
+    mqc_conn_t *c = arg;
+    pthread_mutex_lock(&c->wlock);
+    for (;;) {
+        mq_buf_t batch;
+        struct iovec iov;
+        int rc;
+        while (c->outq.len == 0 && !c->writer_stop) {
+            c->writer_idle = 1;
+            pthread_cond_wait(&c->wcond, &c->wlock);
+            c->writer_idle = 0;
+        }
+        if (c->outq.len == 0)
+            break;
+        batch = c->outq; /* swap: calls gather into the other buffer meanwhile */
+        c->outq = c->outw;
+        c->outw = batch;
+        c->writer_busy = 1;
+        pthread_mutex_unlock(&c->wlock);
+        iov.iov_base = c->outw.data;
+        iov.iov_len = c->outw.len;
+        rc = mqc_writev_all(c->fd, &iov, 1);
+        mq_buf_reset(&c->outw);
+        if (rc != MQ_OK)
+            shutdown(c->fd, SHUT_RDWR); /* the reader notices and fails the pending calls */
+        pthread_mutex_lock(&c->wlock);
+        c->writer_busy = 0;
+        if (c->outw.cap > (size_t)4 << 20) { /* a burst of big frames: give the memory back */
+            mq_buf_fini(&c->outw);
+            mq_buf_init(&c->outw);
+        }
+    }
+    pthread_mutex_unlock(&c->wlock);
+    return NULL;
+}
+
+/* Writes cmd (header JSON + body) as one frame: itself, or through the writer thread when
+ * queue is set or frames are already queued (order is kept). MQ_OK or MQ_EIO; a queued
+ * frame's write error shows as the connection breaking. */
+static int
+mqc_write(mqc_conn_t *c, const rmq_cmd_t *cmd, int queue)
 {
     struct iovec iov[2];
-    int rc = MQ_OK;
+    int rc;
     pthread_mutex_lock(&c->wlock);
+    if ((queue || c->writer_busy || c->outq.len) && !c->writer_stop) {
+        if (!c->writer_on && pthread_create(&c->writer, NULL, mqc_writer_main, c) == 0)
+            c->writer_on = 1;
+        if (c->writer_on) {
+            rmq_cmd_encode_head(cmd, cmd->body.n, &c->outq);
+            mq_buf_append(&c->outq, cmd->body.p, cmd->body.n);
+            if (c->writer_idle)
+                pthread_cond_signal(&c->wcond); /* a futex wake only when the writer sleeps */
+            pthread_mutex_unlock(&c->wlock);
+            return MQ_OK;
+        }
+    }
     mq_buf_reset(&c->wbuf);
     rmq_cmd_encode_head(cmd, cmd->body.n, &c->wbuf);
     iov[0].iov_base = c->wbuf.data;
     iov[0].iov_len = c->wbuf.len;
     iov[1].iov_base = (void *)cmd->body.p;
     iov[1].iov_len = cmd->body.n;
-    for (int i = 0; i < 2;) {
-        ssize_t n;
-        if (iov[i].iov_len == 0) {
-            i++;
-            continue;
-        }
-        n = writev(c->fd, iov + i, 2 - i);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            rc = MQ_EIO;
-            break;
-        }
-        while (n > 0 && i < 2) {
-            size_t k = MQ_MIN((size_t)n, iov[i].iov_len);
-            iov[i].iov_base = (char *)iov[i].iov_base + k;
-            iov[i].iov_len -= k;
-            n -= (ssize_t)k;
-            if (iov[i].iov_len == 0)
-                i++;
-        }
-    }
+    rc = mqc_writev_all(c->fd, iov, 2);
     pthread_mutex_unlock(&c->wlock);
     if (rc != MQ_OK)
         shutdown(c->fd, SHUT_RDWR); /* the reader notices and fails the pending calls */
@@ -509,7 +595,7 @@ int
 mqc_conn_respond(mqc_conn_t *c, rmq_cmd_t *resp)
 {
     resp->flag |= RMQ_FLAG_RESPONSE;
-    return mqc_write(c, resp);
+    return mqc_write(c, resp, 0);
 }
 
 int
@@ -523,7 +609,7 @@ mqc_send_oneway(mqc_conn_t *c, rmq_cmd_t *req)
     }
     pthread_mutex_unlock(&c->lock);
     req->flag = RMQ_FLAG_ONEWAY;
-    return mqc_write(c, req);
+    return mqc_write(c, req, 0);
 }
 
 int
@@ -554,7 +640,7 @@ mqc_call(mqc_conn_t *c, rmq_cmd_t *req, int timeout_ms, mq_pool_t *pool, rmq_cmd
     mqc_pending_add(c, &p);
     pthread_mutex_unlock(&c->lock);
 
-    if (mqc_write(c, req) != MQ_OK) {
+    if (mqc_write(c, req, 0) != MQ_OK) {
         pthread_mutex_lock(&c->lock);
         if (mqc_pending_unlink(c, &p)) {
             pthread_mutex_unlock(&c->lock);
@@ -603,6 +689,6 @@ mqc_call_async(mqc_conn_t *c, rmq_cmd_t *req, int timeout_ms, mqc_done_fn done, 
     pthread_mutex_unlock(&c->lock);
     /* on a write error the reader fails every pending call (this one included) once it sees
      * the shutdown, so done still runs exactly once */
-    (void)mqc_write(c, req);
+    (void)mqc_write(c, req, 1);
     return MQ_OK;
 }
