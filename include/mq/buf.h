@@ -34,7 +34,8 @@ void mq_buf_append(mq_buf_t *b, const void *p, size_t n);
 void mq_buf_append_str(mq_buf_t *b, mq_str_t s);
 void mq_buf_append_cstr(mq_buf_t *b, const char *s);
 void mq_buf_printf(mq_buf_t *b, const char *fmt, ...) MQ_PRINTF(2, 3);
-const char *mq_buf_cstr(mq_buf_t *b); /* NUL-terminates (not counted in len) */
+void mq_buf_append_i64(mq_buf_t *b, int64_t v); /* decimal, without printf */
+const char *mq_buf_cstr(mq_buf_t *b);           /* NUL-terminates (not counted in len) */
 mq_str_t mq_buf_view(const mq_buf_t *b);
 
 #endif /* MQ_BUF_H */

@@ -83,6 +83,8 @@ typedef struct mq_str_s {
 
 /* Functions used to handle views. */
 mq_str_t mq_str_from_cstr(const char *s);
+/* Writes v in decimal at out (room for 21 bytes) with a NUL; returns the digits' length. */
+size_t mq_fmt_i64(char *out, int64_t v);
 int mq_str_eq(mq_str_t a, mq_str_t b);
 int mq_str_eq_cstr(mq_str_t a, const char *s);
 /* Decodes one UTF-8 sequence at p (n > 0 bytes): returns the code point and sets *used; an

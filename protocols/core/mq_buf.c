@@ -93,3 +93,10 @@ mq_buf_view(const mq_buf_t *b)
 {
     return (mq_str_t){(const char *)b->data, b->len};
 }
+
+void
+mq_buf_append_i64(mq_buf_t *b, int64_t v)
+{
+    char tmp[24];
+    mq_buf_append(b, tmp, mq_fmt_i64(tmp, v));
+}

@@ -43,6 +43,24 @@ mq_str_from_cstr(const char *s)
     return s ? (mq_str_t){s, strlen(s)} : MQ_STR_NULL;
 }
 
+size_t
+mq_fmt_i64(char *out, int64_t v)
+{
+    char tmp[20];
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t n = 0, len = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        out[len++] = '-';
+    while (n)
+        out[len++] = tmp[--n];
+    out[len] = '\0';
+    return len;
+}
+
 int
 mq_str_eq(mq_str_t a, mq_str_t b)
 {

@@ -300,7 +300,14 @@ rmq_json_str(mq_buf_t *b, mq_str_t s)
     mq_buf_append(b, "\"", 1);
     for (size_t i = 0; i < s.n;) {
         unsigned char ch = p[i];
-        size_t len;
+        size_t len, run = i;
+        while (run < s.n && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run > i) { /* a run of plain ASCII: one copy */
+            mq_buf_append(b, p + i, run - i);
+            i = run;
+            continue;
+        }
         if (ch == '"' || ch == '\\') {
             char e[2] = {'\\', (char)ch};
             mq_buf_append(b, e, 2);
@@ -325,7 +332,8 @@ static size_t
 rmq_json_header(const rmq_cmd_t *c, mq_buf_t *b)
 {
     size_t start = b->len;
-    mq_buf_printf(b, "{\"code\":%d", c->code);
+    mq_buf_append_cstr(b, "{\"code\":");
+    mq_buf_append_i64(b, c->code);
     if (c->n_ext > 0) {
         mq_buf_append_cstr(b, ",\"extFields\":{");
         for (int i = 0; i < c->n_ext; i++) {
@@ -337,13 +345,19 @@ rmq_json_header(const rmq_cmd_t *c, mq_buf_t *b)
         }
         mq_buf_append(b, "}", 1);
     }
-    mq_buf_printf(b, ",\"flag\":%d,\"language\":\"%s\",\"opaque\":%d", c->flag,
-                  rmq_language_name(c->language), c->opaque);
+    mq_buf_append_cstr(b, ",\"flag\":");
+    mq_buf_append_i64(b, c->flag);
+    mq_buf_append_cstr(b, ",\"language\":\"");
+    mq_buf_append_cstr(b, rmq_language_name(c->language));
+    mq_buf_append_cstr(b, "\",\"opaque\":");
+    mq_buf_append_i64(b, c->opaque);
     if (c->remark.p) {
         mq_buf_append_cstr(b, ",\"remark\":");
         rmq_json_str(b, c->remark);
     }
-    mq_buf_printf(b, ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":%d}", c->version);
+    mq_buf_append_cstr(b, ",\"serializeTypeCurrentRPC\":\"JSON\",\"version\":");
+    mq_buf_append_i64(b, c->version);
+    mq_buf_append(b, "}", 1);
     return b->len - start;
 }
 

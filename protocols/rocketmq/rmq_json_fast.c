@@ -77,7 +77,26 @@ rmq_jp_str(rmq_jp_t *j, mq_str_t *out)
 {
     const char *q = j->p + 1;
     char *dst, *w;
+    const char *close = memchr(q, '"', (size_t)(j->end - q));
 
+    /* The common case: no escape before the closing quote, plain ASCII: one copy. */
+    if (close) {
+        unsigned char bad = 0;
+        size_t n = (size_t)(close - q);
+        for (size_t i = 0; i < n; i++) {
+            unsigned char ch = (unsigned char)q[i];
+            bad |= (unsigned char)(ch < 0x20) | (unsigned char)(ch >= 0x80) |
+                   (unsigned char)(ch == '\\');
+        }
+        if (!bad) {
+            dst = mq_palloc(j->pool, n + 1);
+            memcpy(dst, q, n);
+            dst[n] = '\0';
+            j->p = close + 1;
+            *out = (mq_str_t){dst, n};
+            return 1;
+        }
+    }
     /* Bound the decoded size first: escapes only shrink, so the raw span is enough. */
     while (q < j->end && *q != '"') {
         if (*q == '\\')
@@ -201,7 +220,8 @@ rmq_jp_scalar(rmq_jp_t *j, rmq_jv_t *v)
 static int
 rmq_jp_key(rmq_jp_t *j, mq_str_t *key)
 {
-    if (j->p >= j->end || *j->p != '"' || !rmq_jp_str(j, key) || memchr(key->p, '\0', key->n))
+    if (j->p >= j->end || *j->p != '"' || !rmq_jp_str(j, key) ||
+        (key->n > 0 && memchr(key->p, '\0', key->n)))
         return 0;
     rmq_jp_ws(j);
     if (j->p >= j->end || *j->p != ':')
@@ -233,6 +253,7 @@ static int
 rmq_jp_ext(rmq_jp_t *j, rmq_cmd_t *c)
 {
     int done = 0;
+    uint64_t seen[4] = {0, 0, 0, 0}; /* a filter of the keys so far: most need no scan */
 
     j->p++; /* '{' */
     rmq_jp_ws(j);
@@ -248,16 +269,25 @@ rmq_jp_ext(rmq_jp_t *j, rmq_cmd_t *c)
         char num[24];
         if (!rmq_jp_key(j, &key) || !rmq_jp_scalar(j, &v))
             return 0;
-        for (int i = 0; i < c->n_ext; i++)
-            if (mq_str_eq(c->ext[i].key, key))
-                return 0; /* jansson keeps the last one in place: leave that to it */
+        {
+            unsigned h = key.n == 0 ? 0
+                                    : ((unsigned)key.n * 31u + (unsigned char)key.p[0] +
+                                       (unsigned char)key.p[key.n - 1] * 7u) &
+                                          255u;
+            if (seen[h >> 6] & (UINT64_C(1) << (h & 63))) {
+                for (int i = 0; i < c->n_ext; i++)
+                    if (mq_str_eq(c->ext[i].key, key))
+                        return 0; /* jansson keeps the last one in place: leave that to it */
+            }
+            seen[h >> 6] |= UINT64_C(1) << (h & 63);
+        }
         if (v.kind == RMQ_JV_NULL)
             continue; /* not a header value */
         if (c->n_ext == RMQ_FAST_EXT_MAX)
             return 0;
         if (v.kind == RMQ_JV_INT) {
-            int n = snprintf(num, sizeof(num), "%" PRId64, v.i);
-            v.s = (mq_str_t){mq_pstrdup(j->pool, (mq_str_t){num, (size_t)n}), (size_t)n};
+            size_t n = mq_fmt_i64(num, v.i);
+            v.s = (mq_str_t){mq_pstrdup(j->pool, (mq_str_t){num, n}), n};
         } else if (v.kind == RMQ_JV_BOOL) {
             v.s = v.i ? MQ_STR("true") : MQ_STR("false");
         }

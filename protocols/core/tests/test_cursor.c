@@ -3,6 +3,8 @@
  * test_cursor.c -- reader/writer cursors (rd.h, wr.h) and the growable buffer (buf.h).
  */
 #include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
 
 #include "mq/buf.h"
 #include "mq/rd.h"
@@ -98,4 +100,21 @@ Test(mq_buf, printf_and_cstr)
     mq_buf_reset(&b);
     cr_expect_str_eq(mq_buf_cstr(&b), "");
     mq_buf_fini(&b);
+}
+
+Test(mq_buf, append_i64_matches_printf)
+{
+    static const int64_t v[] = {0,         7,         -1,        10,        -10,
+                                123456789, INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char want[32], got[24];
+        mq_buf_t b = MQ_BUF_INIT;
+        int n = snprintf(want, sizeof(want), "%" PRId64, v[i]);
+        cr_expect_eq(mq_fmt_i64(got, v[i]), (size_t)n);
+        cr_expect_str_eq(got, want);
+        mq_buf_append(&b, "x", 1);
+        mq_buf_append_i64(&b, v[i]);
+        cr_expect_str_eq(mq_buf_cstr(&b) + 1, want);
+        mq_buf_fini(&b);
+    }
 }

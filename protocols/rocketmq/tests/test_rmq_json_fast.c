@@ -94,6 +94,7 @@ Test(rmq_json_fast, leaves_other_shapes_to_jansson)
         "{\"code\":1,\"opaque\":1,\"remark\":\"abc\\",                       /* cut in an escape */
         "{\"code\":1,\"opaque\":1,\"remark\":\"\\u12\"}",                    /* short \\u */
         "{\"code\":1,\"opaque\":99999999999}",                               /* not an int32 */
+        "{\"code\":1,\"opaque\":1,\"remark\":\"a\x01b\"}",                   /* raw control */
     };
     for (size_t i = 0; i < sizeof(declined) / sizeof(declined[0]); i++) {
         mq_pool_t pool;
@@ -123,6 +124,34 @@ Test(rmq_json_fast, leaves_other_shapes_to_jansson)
         cr_expect(rmq_cmd_ext(&c, "a", &v) == 1 && mq_str_eq(v, MQ_STR("2")));
         cr_expect(rmq_cmd_ext(&c, "r", &v) == 1 && mq_str_eq(v, MQ_STR("1.5")));
         mq_buf_fini(&b);
+        mq_pool_fini(&pool);
+    }
+}
+
+/* The repeated-key check filters by a hash of each name: names that collide in it must still
+ * decode, and a repeat anywhere among many names must still be declined. */
+Test(rmq_json_fast, many_names_with_and_without_a_repeat)
+{
+    for (int repeat = 0; repeat < 2; repeat++) {
+        mq_buf_t h = MQ_BUF_INIT;
+        mq_pool_t pool;
+        rmq_cmd_t a;
+        mq_pool_init(&pool, 0);
+        mq_buf_append_cstr(&h, "{\"code\":1,\"opaque\":1,\"extFields\":{");
+        for (int i = 0; i < 60; i++) /* 60 two-letter names: several share a filter bit */
+            mq_buf_printf(&h, "%s\"%c%c\":\"%d\"", i ? "," : "", 'a' + i % 26, 'a' + i / 26, i);
+        if (repeat)
+            mq_buf_append_cstr(&h, ",\"hb\":\"again\"");
+        mq_buf_append_cstr(&h, "}}");
+        memset(&a, 0, sizeof(a));
+        cr_expect_eq(rmq_json_fast_decode((const char *)h.data, h.len, &pool, &a),
+                     repeat ? MQ_DECLINED : MQ_OK, "repeat=%d", repeat);
+        if (!repeat) {
+            cr_expect_eq(a.n_ext, 60);
+            cr_expect(mq_str_eq(a.ext[59].key, MQ_STR("hc")) &&
+                      mq_str_eq(a.ext[59].val, MQ_STR("59")));
+        }
+        mq_buf_fini(&h);
         mq_pool_fini(&pool);
     }
 }
