@@ -33,9 +33,6 @@ int mqc_fail(char *err, size_t errlen, int rc, const char *fmt, ...) MQ_PRINTF(4
 
 /* ---- Routes (mqc_route.c) ---- */
 
-/* Quotes bare integer object keys ({0:"a"} -> {"0":"a"}), as fastjson writes maps with long
- * keys for old clients; everything else is copied as is. Appends to out. */
-void mqc_json_quote_int_keys(mq_str_t in, mq_buf_t *out);
 /* Parses a TopicRouteData body into out (heap; mqc_route_fini frees). MQ_OK or MQ_EPROTO. */
 int mqc_route_parse(mq_str_t body, mqc_route_t *out);
 

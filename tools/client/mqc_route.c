@@ -4,69 +4,19 @@
  * into mqc_route_t (rocketmq-protocol.md section 3.1), and the queue lists producers and
  * consumers build from them. The parser is lenient the way RocketMQ clients are: fastjson's
  * legacy form writes brokerAddrs with bare integer keys ({0:"ip:port"}), which is quoted before
- * jansson sees it; unknown fields are ignored; numbers may arrive as strings.
+ * jansson sees it (rmq_json_quote_int_keys, shared with the broker's decoders in
+ * rmq_route.c); unknown fields are ignored; numbers may arrive as strings.
  */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mqc_int.h"
+#include "rmq_route.h"
 
 #define MQC_ROUTE_TIMEOUT_MS 3000
 
 /* ---- Lenient JSON ---- */
-
-static int
-mqc_is_space(char ch)
-{
-    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-void
-mqc_json_quote_int_keys(mq_str_t in, mq_buf_t *out)
-{
-    const char *p = in.p, *end = in.p + in.n;
-    int expect_key = 0; /* just after '{' or ',' inside an object */
-    /* a stack of container kinds would be exact; "after { or ," plus a following ':' is
-     * enough to tell a key, because a bare number followed by ':' is never valid elsewhere */
-    while (p < end) {
-        char ch = *p;
-        if (ch == '"') { /* copy the string whole, escapes included */
-            const char *s = p++;
-            while (p < end && *p != '"')
-                p += (*p == '\\' && p + 1 < end) ? 2 : 1;
-            if (p < end)
-                p++;
-            mq_buf_append(out, s, (size_t)(p - s));
-            expect_key = 0;
-            continue;
-        }
-        if (expect_key && (ch == '-' || (ch >= '0' && ch <= '9'))) {
-            const char *s = p, *q;
-            p++;
-            while (p < end && *p >= '0' && *p <= '9')
-                p++;
-            q = p;
-            while (q < end && mqc_is_space(*q))
-                q++;
-            if (q < end && *q == ':') {
-                mq_buf_append(out, "\"", 1);
-                mq_buf_append(out, s, (size_t)(p - s));
-                mq_buf_append(out, "\"", 1);
-            } else {
-                mq_buf_append(out, s, (size_t)(p - s));
-            }
-            expect_key = 0;
-            continue;
-        }
-        if (ch == '{' || ch == ',')
-            expect_key = 1;
-        else if (!mqc_is_space(ch))
-            expect_key = 0;
-        mq_buf_append(out, p, 1);
-        p++;
-    }
-}
 
 /* An int from a JSON number or numeric string; def when neither. */
 static int64_t
@@ -100,7 +50,7 @@ mqc_route_parse(mq_str_t body, mqc_route_t *out)
     json_t *root, *qds, *bds;
     int rc = MQ_EPROTO;
     memset(out, 0, sizeof(*out));
-    mqc_json_quote_int_keys(body, &fixed);
+    rmq_json_quote_int_keys(body, &fixed);
     root = json_loadb((const char *)fixed.data, fixed.len, 0, &jerr);
     mq_buf_fini(&fixed);
     if (!json_is_object(root))

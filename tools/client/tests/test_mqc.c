@@ -51,14 +51,6 @@ Test(mqc_route, parses_fastjson_integer_keys)
     mqc_route_fini(&r);
 }
 
-Test(mqc_route, quoting_leaves_strings_alone)
-{
-    mq_buf_t b = MQ_BUF_INIT;
-    mqc_json_quote_int_keys(mq_str_from_cstr("{\"a\":\"{0:1,\\\"2:3\",5:[1,2],-1:{7:8}}"), &b);
-    cr_assert_str_eq(mq_buf_cstr(&b), "{\"a\":\"{0:1,\\\"2:3\",\"5\":[1,2],\"-1\":{\"7\":8}}");
-    mq_buf_fini(&b);
-}
-
 Test(mqc_route, refuses_bad_bodies)
 {
     mqc_route_t r;
