@@ -31,6 +31,8 @@ typedef struct bk_config_s {
     int long_polling;         /* longPollingEnable (true) */
     int64_t short_polling_ms; /* shortPollingTimeMills (1000) */
     int64_t max_hold_ms;      /* cap on a held pull (25000: clients give up at 30 s) */
+    char config_path[1024];   /* brokerConfigPath: the file UPDATE_BROKER_CONFIG rewrites; mqbroker
+                                 sets the -c file ("": <storePathRootDir>/config/broker.properties) */
     /* The group coordinator (Kafka's group.* broker settings, camelCase or Kafka's name). */
     int64_t group_initial_delay_ms; /* groupInitialRebalanceDelayMs (3000; 0 in tests) */
     int64_t group_min_session_ms;   /* groupMinSessionTimeoutMs (6000) */
@@ -57,6 +59,16 @@ int bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *er
 int bk_config_load(bk_config_t *cfg, const char *path);
 void bk_config_foreach(const bk_config_t *cfg,
                        void (*fn)(void *arg, const char *key, const char *value), void *arg);
+/* The file UPDATE_BROKER_CONFIG writes: cfg->config_path, else
+ * <storePathRootDir>/config/broker.properties (RocketMQ's BrokerPathConfigHelper default). */
+void bk_config_file(const bk_config_t *cfg, char *out, size_t n);
+/* Rewrites the properties file at path with keys[i]=values[i] (the last of repeated keys wins):
+ * a line setting one of the keys gets the new value, every other line stays as it was, keys the
+ * file lacks are appended; a missing file is created with a comment line on top. Atomic: a
+ * .tmp copy is fsynced and renamed over the file (the old one stays as <path>.bak). Returns
+ * MQ_OK or MQ_EIO with err filled. */
+int bk_config_persist(const char *path, const char *const *keys, const char *const *values, int n,
+                      char *err, size_t errlen);
 
 /* Functions used to run a broker. */
 int bk_open(const bk_config_t *cfg, mq_exec_t *exec, bk_t **out); /* opens the store too */

@@ -9,9 +9,20 @@
  * counters sampled every 5 s (bk_stats_tick): TPS over 10 s, 60 s and 600 s as Java prints
  * them ("1.00 2.00 3.00"), totals at today's and yesterday's local midnight.
  *
- * Not done, on purpose: reset offset commits the new offsets itself and does not tell online
- * clients (Java sends RESET_CONSUMER_CLIENT_OFFSET); config updates are not written back to
- * broker.conf; consumeTps is 0.
+ * consumeTps is what the group's pulls returned per second over the last minute, per topic
+ * reported (bk_stats_group.c; Java's tpsGroupGetNums).
+ *
+ * Config updates are checked as a whole, written back into the file the broker was started with
+ * (-c, or brokerConfigPath; without either <storePathRootDir>/config/broker.properties, which,
+ * like RocketMQ's ~/store/config/broker.properties, is written but not read at start), then
+ * applied: the run-time keys at once, the others at the next start. Unlike Java, which shows
+ * the new value at once, GET_BROKER_CONFIG shows the value in effect until then. Not done:
+ * brokerPermission (Java re-registers with the new permission at once); we have no such key.
+ *
+ * Reset offset by time commits the new offsets itself (so it holds for clients offline now) and
+ * tells the group's online clients with RESET_CONSUMER_CLIENT_OFFSET (Broker2Client.resetOffset,
+ * bk_clients_notify_reset in bk_client.c), which would otherwise commit their old positions
+ * over it.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -75,6 +86,7 @@ bk_stats_tick(bk_t *bk, int64_t now_ms)
     bk->sample_pos = (bk->sample_pos + 1) % BK_SAMPLES;
     if (bk->n_samples < BK_SAMPLES)
         bk->n_samples++;
+    bk_stats_group_tick(bk, now_ms);
     if (day != bk->today) {
         bk->put_yesterday_morning = bk->put_today_morning;
         bk->get_yesterday_morning = bk->get_today_morning;
@@ -300,6 +312,7 @@ bk_consume_stats(bk_t *bk, mq_req_t *req)
     bk_topics_of_t of = {group, req->pool, NULL, 0, 8};
     mq_group_connections_t conns;
     int online, total = 0;
+    int64_t now = mq_now_ms();
     mq_rep_t rep;
 
     memset(&rep, 0, sizeof(rep));
@@ -336,6 +349,8 @@ bk_consume_stats(bk_t *bk, mq_req_t *req)
                              ? bk_store_time_at(bk, of.topics[i], qid, s->group_offset - 1)
                              : 0;
         }
+        /* Java adds tpsGroupGetNums(group, topic) of every topic it reports */
+        rep.u.stats.tps += bk_stats_group_tps(bk, q->group, of.topics[i], now);
     }
     req->reply(req, MQ_OK, &rep);
 }
@@ -396,7 +411,8 @@ bk_config_get(bk_t *bk, mq_req_t *req)
     req->reply(req, MQ_OK, &rep);
 }
 
-/* Keys whose new value takes effect at once (everything else needs a restart). */
+/* Keys whose new value takes effect at once (the others are written to the config file and
+ * take effect at the next start). */
 static int
 bk_config_is_runtime(const char *key)
 {
@@ -408,28 +424,43 @@ bk_config_is_runtime(const char *key)
     return 0;
 }
 
+/* As Java's AdminBrokerProcessor.updateBrokerConfig + Configuration.update/persist: every key
+ * is checked first (all or nothing), the keys are written back to the config file (the -c
+ * file), and then the run-time keys are applied. Keys that need a restart are only written:
+ * GET_BROKER_CONFIG goes on showing the value in effect (Java shows the new one at once). When
+ * the file cannot be written nothing changes and the reply says why (Java logs it and applies
+ * the keys anyway, so a restart would lose them silently). */
 static void
 bk_config_update(bk_t *bk, mq_req_t *req)
 {
     const mq_str_list_t *l = &req->u.config;
-    bk_config_t *next = mq_palloc(req->pool, sizeof(*next));
-    char err[256], *text;
+    int n = l->n / 2, later = 0;
+    bk_config_t *check = mq_palloc(req->pool, sizeof(*check));
+    bk_config_t *live = mq_palloc(req->pool, sizeof(*live));
+    const char **keys = mq_palloc(req->pool, (size_t)(n ? n : 1) * sizeof(char *));
+    const char **values = mq_palloc(req->pool, (size_t)(n ? n : 1) * sizeof(char *));
+    char err[256], path[1100], *text;
     int rc;
 
-    *next = bk->cfg; /* all or nothing: every key is checked on a copy first */
-    for (int i = 0; i + 1 < l->n; i += 2) {
-        char *key = mq_pstrdup(req->pool, l->items[i]);
-        char *value = mq_pstrdup(req->pool, l->items[i + 1]);
+    *check = bk->cfg; /* every key is checked on a copy first */
+    *live = bk->cfg;  /* what the broker runs with afterwards */
+    for (int i = 0; i < n; i++) {
+        char *key = mq_pstrdup(req->pool, l->items[2 * i]);
+        char *value = mq_pstrdup(req->pool, l->items[2 * i + 1]);
+        keys[i] = key;
+        values[i] = value;
         err[0] = '\0';
-        rc = bk_config_set(next, key, value, err, sizeof(err));
-        if (rc == MQ_ENOENT) {
+        if (strcmp(key, "brokerConfigPath") == 0 || strcmp(key, "configBlackList") == 0) {
+            snprintf(err, sizeof(err), "Can not update config in black list.");
+            rc = MQ_EPERM; /* Java's default configBlackList */
+        } else if (strpbrk(value, "\r\n") || strlen(value) != l->items[2 * i + 1].n) {
+            rc = MQ_EINVAL; /* would break the properties file */
+        } else if ((rc = bk_config_set(check, key, value, err, sizeof(err))) == MQ_ENOENT) {
             snprintf(err, sizeof(err), "unknown broker config key %s", key);
-        } else if (rc == MQ_OK && !bk_config_is_runtime(key)) {
-            snprintf(err, sizeof(err),
-                     "%s cannot change at run time: set it in broker.conf and "
-                     "restart",
-                     key);
-            rc = MQ_EPERM;
+        } else if (rc == MQ_OK && bk_config_is_runtime(key)) {
+            (void)bk_config_set(live, key, value, err, sizeof(err));
+        } else if (rc == MQ_OK) {
+            later++;
         }
         if (rc != MQ_OK) {
             if (!err[0])
@@ -439,12 +470,23 @@ bk_config_update(bk_t *bk, mq_req_t *req)
             return;
         }
     }
-    if (l->n >= 2) {
-        bk->cfg = *next;
-        bk->config_version.counter++;
-        bk->config_version.timestamp = mq_now_ms();
-        MQ_LOG_INFO("broker", "broker config updated by an admin (%d key(s))", l->n / 2);
+    if (n == 0) {
+        bk_reply(req, MQ_OK, NULL);
+        return;
     }
+    bk_config_file(&bk->cfg, path, sizeof(path));
+    if (bk_config_persist(path, keys, values, n, err, sizeof(err)) != MQ_OK) {
+        MQ_LOG_ERROR("broker", "broker config update not applied: %s", err);
+        bk_reply(req, MQ_EIO, mq_pstrdup(req->pool, mq_str_from_cstr(err)));
+        return;
+    }
+    bk->cfg = *live;
+    bk->config_version.counter++;
+    bk->config_version.timestamp = mq_now_ms();
+    MQ_LOG_INFO("broker", "broker config updated by an admin (%d key(s), written to %s)", n, path);
+    if (later)
+        MQ_LOG_WARN("broker", "%d updated key(s) take effect when the broker restarts with -c %s",
+                    later, path);
     bk_reply(req, MQ_OK, NULL);
 }
 

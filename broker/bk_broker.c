@@ -299,6 +299,7 @@ bk_free(bk_t *bk)
     if (!bk->closed)
         bk_close(bk);
     bk_clients_fini(bk);
+    bk_stats_group_fini(bk);
     bk_coord_free(bk);
     bk_idem_fini(bk);
     mq_strmap_fini(&bk->holds, NULL);

@@ -4,15 +4,25 @@
  * the store's keys to store_config_set(). Java-style properties files (`key=value`, `#` and
  * `!` comments, spaces around `=`). Unlike RocketMQ, which ignores unknown keys silently,
  * unknown keys and bad values are reported with the file and line.
+ *
+ * bk_config_persist writes UPDATE_BROKER_CONFIG's keys back into the file the broker was started
+ * with (RocketMQ's Configuration.persist): RocketMQ dumps every key it has; we keep the file as
+ * the operator wrote it (comments, order, keys) and change or append only the updated keys.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bk.h"
+#include "mq/buf.h"
 #include "mq/log.h"
 
 void
@@ -80,6 +90,8 @@ bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, s
         snprintf(cfg->ip1, sizeof(cfg->ip1), "%s", value);
     else if (strcmp(key, "namesrvAddr") == 0)
         snprintf(cfg->namesrv_addr, sizeof(cfg->namesrv_addr), "%s", value);
+    else if (strcmp(key, "brokerConfigPath") == 0)
+        snprintf(cfg->config_path, sizeof(cfg->config_path), "%s", value);
     else if (strcmp(key, "registerNameServerPeriod") == 0)
         bad = bk_parse_i64(value, 1, INT32_MAX, &cfg->reg_period_ms);
     else if (strcmp(key, "brokerId") == 0)
@@ -192,6 +204,7 @@ bk_config_foreach(const bk_config_t *cfg, void (*fn)(void *arg, const char *key,
     snprintf(v, sizeof(v), "%d", cfg->listen_port);
     fn(arg, "listenPort", v);
     fn(arg, "namesrvAddr", cfg->namesrv_addr);
+    fn(arg, "brokerConfigPath", cfg->config_path);
     snprintf(v, sizeof(v), "%" PRId64, cfg->reg_period_ms);
     fn(arg, "registerNameServerPeriod", v);
     fn(arg, "autoCreateTopicEnable", cfg->auto_create_topic ? "true" : "false");
@@ -217,4 +230,173 @@ bk_config_foreach(const bk_config_t *cfg, void (*fn)(void *arg, const char *key,
     snprintf(v, sizeof(v), "%" PRId64, cfg->kafka_num_partitions);
     fn(arg, "num.partitions", v);
     store_config_foreach(&cfg->store, fn, arg);
+}
+
+/* ---- Writing updated keys back (UPDATE_BROKER_CONFIG) ---- */
+
+void
+bk_config_file(const bk_config_t *cfg, char *out, size_t n)
+{
+    if (cfg->config_path[0])
+        snprintf(out, n, "%s", cfg->config_path);
+    else
+        snprintf(out, n, "%s/config/broker.properties", cfg->store.root_dir);
+}
+
+/* The key of a `key=value` line as bk_config_load reads it; 0 for comments, blank lines and
+ * lines without a separator. */
+static int
+bk_config_line_key(const char *line, size_t n, mq_str_t *key)
+{
+    const char *end = line + n, *k = line, *sep;
+    while (k < end && (*k == ' ' || *k == '\t'))
+        k++;
+    if (k == end || *k == '#' || *k == '!' || *k == '\r')
+        return 0;
+    sep = memchr(k, '=', (size_t)(end - k));
+    if (!sep)
+        sep = memchr(k, ':', (size_t)(end - k));
+    if (!sep)
+        return 0;
+    while (sep > k && (sep[-1] == ' ' || sep[-1] == '\t'))
+        sep--;
+    *key = (mq_str_t){k, (size_t)(sep - k)};
+    return 1;
+}
+
+/* The index of the last keys[i] equal to key, or -1. */
+static int
+bk_config_find(const char *const *keys, int n, mq_str_t key)
+{
+    for (int i = n - 1; i >= 0; i--)
+        if (mq_str_eq_cstr(key, keys[i]))
+            return i;
+    return -1;
+}
+
+/* Reads the whole file into b; MQ_OK, MQ_ENOENT or MQ_EIO. */
+static int
+bk_config_read(const char *path, mq_buf_t *b)
+{
+    char chunk[4096];
+    size_t got;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? MQ_ENOENT : MQ_EIO;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        mq_buf_append(b, chunk, got);
+    if (ferror(f)) {
+        fclose(f);
+        return MQ_EIO;
+    }
+    fclose(f);
+    return MQ_OK;
+}
+
+static int
+bk_config_write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Writes text to path through path.tmp: fsync, link the old file to path.bak, rename over it,
+ * fsync the directory. A crash leaves the old file or the new one, never a part. */
+static int
+bk_config_replace(const char *path, mq_str_t text, mode_t mode)
+{
+    char tmp[PATH_MAX + 8], bak[PATH_MAX + 8], dir[PATH_MAX];
+    int fd, dfd;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    snprintf(bak, sizeof(bak), "%s.bak", path);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return -1;
+    if (fchmod(fd, mode) != 0 || bk_config_write_all(fd, text.p, text.n) != 0 || fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    close(fd);
+    (void)unlink(bak); /* RocketMQ's MixAll.string2File keeps the previous text as .bak too */
+    (void)link(path, bak);
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    snprintf(dir, sizeof(dir), "%s", path);
+    dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}
+
+int
+bk_config_persist(const char *path, const char *const *keys, const char *const *values, int n,
+                  char *err, size_t errlen)
+{
+    mq_buf_t old = MQ_BUF_INIT, out = MQ_BUF_INIT;
+    char real[PATH_MAX];
+    const char *target = realpath(path, real) ? real : path; /* a symlinked file stays linked */
+    char *done = mq_xcalloc((size_t)(n > 0 ? n : 1), 1);
+    struct stat st;
+    mode_t mode = 0644;
+    int rc = bk_config_read(target, &old), ret = MQ_OK;
+
+    if (rc == MQ_EIO) {
+        snprintf(err, errlen, "cannot read %s: %s", target, strerror(errno));
+        ret = MQ_EIO;
+        goto out;
+    }
+    if (rc == MQ_ENOENT)
+        mq_buf_printf(&out,
+                      "# broker.conf keys set by UPDATE_BROKER_CONFIG (mqadmin "
+                      "updateBrokerConfig); start with: mqbroker -c %s\n",
+                      target);
+    else if (stat(target, &st) == 0)
+        mode = st.st_mode & 07777;
+    for (size_t pos = 0; pos < old.len;) {
+        const char *line = (const char *)old.data + pos;
+        const char *nl = memchr(line, '\n', old.len - pos);
+        size_t len = nl ? (size_t)(nl - line) : old.len - pos;
+        mq_str_t key;
+        int i = -1;
+        pos += len + (nl ? 1 : 0);
+        if (bk_config_line_key(line, len, &key))
+            i = bk_config_find(keys, n, key);
+        if (i >= 0) { /* every line setting the key: the loader takes the last one */
+            mq_buf_printf(&out, "%s=%s\n", keys[i], values[i]);
+            done[i] = 1;
+        } else {
+            mq_buf_append(&out, line, len);
+            mq_buf_append(&out, "\n", 1);
+        }
+    }
+    for (int i = 0; i < n; i++)
+        if (!done[i] && bk_config_find(keys, n, mq_str_from_cstr(keys[i])) == i)
+            mq_buf_printf(&out, "%s=%s\n", keys[i], values[i]);
+    if (bk_config_replace(target, mq_buf_view(&out), mode) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", target, strerror(errno));
+        ret = MQ_EIO;
+    }
+out:
+    free(done);
+    mq_buf_fini(&old);
+    mq_buf_fini(&out);
+    return ret;
 }

@@ -87,6 +87,7 @@ struct bk_s {
     int64_t get_msgs;                             /* messages returned by pulls since boot */
     bk_sample_t samples[BK_SAMPLES];              /* ring of tick samples */
     int n_samples, sample_pos;                    /* filled entries; next slot */
+    mq_strmap_t group_gets;                       /* "group\1topic" -> pulled, bk_stats_group.c */
     int64_t today;                                /* local day number of the counters below */
     int64_t put_today_morning, get_today_morning; /* totals at today's 00:00 */
     int64_t put_yesterday_morning, get_yesterday_morning; /* totals at yesterday's 00:00 */
@@ -148,6 +149,13 @@ void bk_idem_expire(bk_t *bk, int64_t now_ms);
 void bk_idem_load(bk_t *bk);    /* config/producerState.json, after the store recovered */
 void bk_idem_persist(bk_t *bk); /* when it changed */
 void bk_idem_fini(bk_t *bk);
+/* Messages returned by pulls per (group, topic), for CONSUME_STATS' consumeTps
+ * (bk_stats_group.c; RocketMQ's GROUP_GET_NUMS): counted once per pull reply, sampled by
+ * bk_stats_tick, read as messages per second over the last minute. */
+void bk_stats_group_pulled(bk_t *bk, mq_str_t group, mq_str_t topic, int msgs);
+void bk_stats_group_tick(bk_t *bk, int64_t now_ms);
+double bk_stats_group_tps(bk_t *bk, mq_str_t group, mq_str_t topic, int64_t now_ms);
+void bk_stats_group_fini(bk_t *bk);
 /* A pool copy of a C string as a view. */
 mq_str_t bk_pstr(mq_pool_t *pool, const char *s);
 

@@ -143,6 +143,7 @@ bk_pull_try(bk_t *bk, mq_req_t *req, int may_hold)
     rep.u.pull.records = records;
     rep.u.pull.n_records = res.count;
     bk->get_msgs += res.count; /* GET_BROKER_RUNTIME_INFO's msgGetTotal* and getTransferedTps */
+    bk_stats_group_pulled(bk, p->group, p->topic, res.count); /* GET_CONSUME_STATS' consumeTps */
     {
         int n = res.count;
         req->reply(req, MQ_OK, &rep); /* may free req and its pool: slices is read first */

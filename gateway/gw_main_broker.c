@@ -15,7 +15,9 @@
  * config is kept in <storePathRootDir>/namesrv/kvConfig.json (--kvConfigPath=... to move it).
  *
  * Every broker.conf key may be given as --key=value (after -c, so it wins). -p prints the
- * configuration and exits, as RocketMQ's mqbroker -p does.
+ * configuration and exits, as RocketMQ's mqbroker -p does. UPDATE_BROKER_CONFIG (mqadmin
+ * updateBrokerConfig) writes the keys it changes back into the -c file, so a restart keeps
+ * them; without -c into <storePathRootDir>/config/broker.properties (brokerConfigPath moves it).
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -254,6 +256,7 @@ main(int argc, char **argv)
     gw_t *gw;
     int all_in_one = 0, print = 0, ns_port = 9876, ns_bound = 0, bk_bound = 0, kafka = 0;
     char err[256], kv_path[1024] = "";
+    const char *conf_file = NULL; /* -c: where UPDATE_BROKER_CONFIG writes updated keys back */
     gw_kvfile_t *kvf = NULL;
 
     /* Requests allocate their frames, pools and batches per request. glibc would map blocks
@@ -269,7 +272,8 @@ main(int argc, char **argv)
         } else if (strcmp(argv[i], "-p") == 0) {
             print = 1;
         } else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-            if (bk_config_load(&cfg, argv[++i]) != MQ_OK)
+            conf_file = argv[++i];
+            if (bk_config_load(&cfg, conf_file) != MQ_OK)
                 return 1;
         } else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
             snprintf(cfg.namesrv_addr, sizeof(cfg.namesrv_addr), "%s", argv[++i]);
@@ -305,6 +309,10 @@ main(int argc, char **argv)
             return bm_usage();
         }
     }
+    /* As RocketMQ: a brokerConfigPath key wins, else the -c file, else (empty) the default under
+     * the store, which is written but not read at start (start with -c to use it). */
+    if (!cfg.config_path[0] && conf_file)
+        snprintf(cfg.config_path, sizeof(cfg.config_path), "%s", conf_file);
     if (!all_in_one && cfg.namesrv_addr[0] == '\0' && getenv("NAMESRV_ADDR"))
         snprintf(cfg.namesrv_addr, sizeof(cfg.namesrv_addr), "%s", getenv("NAMESRV_ADDR"));
     if (print) {

@@ -7,7 +7,10 @@ embedded NameServer route it), list and get topic configs, query messages by key
 UNIQ_KEY, view one by its offset msgId, consume stats and topic stats against committed offsets,
 runtime info counters, broker config get/update, reset offset by time, consumer connections,
 subscription groups, topic deletion (gone from config and route), and persistence across a
-restart. Bodies keyed by MessageQueue are parsed the way fastjson writes them (object keys).
+restart. The broker runs with -c broker.conf: config updates are written back into that file
+(and without -c into <store>/config/broker.properties) and survive a restart. consumeTps counts
+what a group pulled. Bodies keyed by MessageQueue are parsed the way fastjson writes them
+(object keys).
 Usage: it_admin.py path/to/mqbroker. Prints "N passed, N failed"; exits 1 on a failure.
 """
 import json
@@ -24,6 +27,9 @@ from it_broker import start, stop, send, pull, decode_records, wait_visible  # n
 
 TOPIC = "AdminTopic"
 GROUP = "cg_admin"
+ARGS = ("--mappedFileSizeCommitLog=67108864",)
+CONF = "# it_admin's broker.conf\nbrokerClusterName = DefaultCluster\nautoCreateTopicEnable=true\n" \
+       "deleteWhen=04\n"
 
 
 def fastjson(text):
@@ -131,12 +137,53 @@ def query(c, key, uniq=False, max_num=32):
     return h, body
 
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def config_default_file(binary):
+    """Without -c, updates go to <storePathRootDir>/config/broker.properties (RocketMQ writes
+    ~/store/config/broker.properties), which `mqbroker -c` can start from."""
+    store = tempfile.mkdtemp(prefix="it-admin-noconf-")
+    p = None
+    try:
+        p, _, bkport = start(binary, store)
+        c = Remoting(bkport)
+        path = os.path.join(store, "config", "broker.properties")
+        _, props = broker_config(c)
+        check(props.get("brokerConfigPath") == "", "no -c: brokerConfigPath is empty (%r)"
+              % props.get("brokerConfigPath"))
+        h, _ = c.call(25, {}, b"shortPollingTimeMills=700\n")
+        check(h["code"] == 0, "UPDATE_BROKER_CONFIG without -c: %s" % h)
+        text = read(path) if os.path.exists(path) else ""
+        check(text.startswith("# ") and "shortPollingTimeMills=700\n" in text,
+              "written to <store>/config/broker.properties: %r" % text)
+        c.close()
+        stop(p)
+        p, _, bkport = start(binary, store, ARGS + ("-c", path))
+        c = Remoting(bkport)
+        _, props = broker_config(c)
+        check(props.get("shortPollingTimeMills") == "700" and
+              props.get("brokerConfigPath") == path,
+              "a restart with -c of that file has it: %s" % props.get("shortPollingTimeMills"))
+        c.close()
+    finally:
+        if p and p.poll() is None:
+            stop(p)
+        shutil.rmtree(store, ignore_errors=True)
+
+
 def main():
     binary = sys.argv[1]
     store = tempfile.mkdtemp(prefix="it-admin-")
+    confdir = tempfile.mkdtemp(prefix="it-admin-conf-")
+    conf = os.path.join(confdir, "broker.conf")
+    with open(conf, "w") as f:
+        f.write(CONF)
     p = None
     try:
-        p, nsport, bkport = start(binary, store)
+        p, nsport, bkport = start(binary, store, ARGS + ("-c", conf))
         ns, c = Remoting(nsport), Remoting(bkport)
         rt0 = runtime(c)
         for k in ("msgPutTotalTodayNow", "msgGetTotalTodayNow", "commitLogMinOffset",
@@ -250,8 +297,21 @@ def main():
                            "commitOffset": 2})
         check(h["code"] == 0, "UPDATE_CONSUMER_OFFSET")
         h, body = c.call(208, {"consumerGroup": GROUP, "topic": TOPIC})
+        check(h["code"] == 0 and fastjson(body.decode()).get("consumeTps") == 0.0,
+              "consumeTps is 0 before the group pulled: %s" % body[:40])
+        h, body = pull(c, TOPIC, 0, 0, group=GROUP)
+        check(h["code"] == 0 and len(decode_records(body)) == 5, "the group pulls 5 messages")
+        h, body = c.call(208, {"consumerGroup": GROUP, "topic": TOPIC})
         check(h["code"] == 0, "GET_CONSUME_STATS: %s" % h)
         d, tbl = mq_table(body)
+        # 5 messages over at least one 5 s tick (a new counter starts a tick back): 0 < tps <= 1
+        check(0.0 < d.get("consumeTps", 0) <= 1.0,
+              "consumeTps counts the group's pulled messages: %s" % d.get("consumeTps"))
+        h, _ = c.call(15, {"consumerGroup": "cg_idle", "topic": TOPIC, "queueId": 0,
+                           "commitOffset": 1})
+        h, body = c.call(208, {"consumerGroup": "cg_idle", "topic": TOPIC})
+        check(h["code"] == 0 and fastjson(body.decode()).get("consumeTps") == 0.0,
+              "a group that pulled nothing: consumeTps 0 (%s)" % body[:40])
         q0 = tbl.get((TOPIC, 0), {})
         check(q0.get("brokerOffset") == 5 and q0.get("consumerOffset") == 2,
               "consume stats queue 0: broker 5, consumer 2 (diff 3): %s" % q0)
@@ -333,13 +393,28 @@ def main():
         check(v1["counter"] == v0["counter"] + 1, "the config version moved: %s -> %s" % (v0, v1))
         h, _ = send(c, "NoAutoTopic", b"x")
         check(h["code"] != 0, "autoCreateTopicEnable=false takes effect at once: %s" % h["code"])
+        text = read(conf)
+        check(text == "# it_admin's broker.conf\nbrokerClusterName = DefaultCluster\n"
+              "autoCreateTopicEnable=false\ndeleteWhen=04\nshortPollingTimeMills=500\n",
+              "written back to the -c file: its lines kept, the key it had changed in place, "
+              "the new one appended: %r" % text)
+        check(read(conf + ".bak") == CONF and not os.path.exists(conf + ".tmp"),
+              "the previous file kept as .bak, no .tmp left")
+        check(props.get("brokerConfigPath") == conf, "brokerConfigPath is the -c file: %s"
+              % props.get("brokerConfigPath"))
         h, _ = c.call(25, {}, b"autoCreateTopicEnable=true\nnoSuchKey=1\n")
         check(h["code"] != 0 and "noSuchKey" in h.get("remark", ""), "an unknown key is refused")
-        h, _ = c.call(25, {}, b"listenPort=1234\n")
-        check(h["code"] == 16, "a key that needs a restart is refused (NO_PERMISSION): %s" % h)
+        h, _ = c.call(25, {}, b"brokerConfigPath=/tmp/elsewhere\n")
+        check(h["code"] == 16, "brokerConfigPath is black-listed (NO_PERMISSION): %s" % h)
+        check(read(conf) == text, "a refused update writes nothing")
+        h, _ = c.call(25, {}, b"defaultTopicQueueNums=6\n")
+        check(h["code"] == 0, "a key that needs a restart is accepted, as RocketMQ does: %s" % h)
         _, props = broker_config(c)
-        check(props.get("autoCreateTopicEnable") == "false" and props.get("listenPort") != "1234",
-              "a refused update changes nothing")
+        check(props.get("autoCreateTopicEnable") == "false" and
+              props.get("defaultTopicQueueNums") == "8",
+              "it is written, not applied: the running value stays (%s)"
+              % props.get("defaultTopicQueueNums"))
+        check("defaultTopicQueueNums=6\n" in read(conf), "defaultTopicQueueNums=6 in the file")
         h, _ = c.call(25, {}, b"autoCreateTopicEnable=true\n")
         h, _ = send(c, "AutoAgainTopic", b"x")
         check(h["code"] == 0, "auto-creation back on: %s" % h)
@@ -377,8 +452,15 @@ def main():
         c.close()
         ns.close()
         stop(p)
-        p, nsport, bkport = start(binary, store)
+        p, nsport, bkport = start(binary, store, ARGS + ("-c", conf))
         ns, c = Remoting(nsport), Remoting(bkport)
+        _, props = broker_config(c)
+        check(props.get("shortPollingTimeMills") == "500" and
+              props.get("defaultTopicQueueNums") == "6" and
+              props.get("autoCreateTopicEnable") == "true" and props.get("deleteWhen") == "04",
+              "the updated config survives a restart (-c): %s" % [
+                  props.get(k) for k in ("shortPollingTimeMills", "defaultTopicQueueNums",
+                                         "autoCreateTopicEnable", "deleteWhen")])
         h, body = c.call(351, {"topic": TOPIC})
         check(h["code"] == 0 and json.loads(body)["readQueueNums"] == 8,
               "the created and updated topic survives a restart")
@@ -409,10 +491,14 @@ def main():
         check(h["code"] == 22, "its committed offsets went with it: %s" % h["code"])
         c.close()
         ns.close()
+        stop(p)
+        p = None
+        config_default_file(binary)
     finally:
         if p and p.poll() is None:
             stop(p)
         shutil.rmtree(store, ignore_errors=True)
+        shutil.rmtree(confdir, ignore_errors=True)
     print("it_admin: %d passed, %d failed" % (it_namesrv.PASSED, it_namesrv.FAILED))
     return 1 if it_namesrv.FAILED else 0
 
