@@ -25,12 +25,14 @@ typedef struct gw_kafka_conf_s {
 } gw_kafka_conf_t;
 
 typedef struct gw_kafka_s {
-    gw_proto_t proto;         /* pass &proto to gw_listen, with this struct as proto_ctx */
-    mq_service_t *svc;        /* the broker: every operation goes there */
-    mq_service_t *ns;         /* a NameServer in process (--all-in-one) for cluster-wide Metadata,
-                                 or NULL: this broker alone */
-    gw_kafka_conf_t conf;     /* filled by the caller before the first connection */
-    int64_t next_producer_id; /* InitProducerId: ids handed out by this broker */
+    gw_proto_t proto;            /* pass &proto to gw_listen, with this struct as proto_ctx */
+    mq_service_t *svc;           /* the broker: every operation goes there */
+    mq_service_t *ns;            /* NameServer routes for cluster-wide Metadata (the embedded one
+                                    of --all-in-one, or gw_nsreg_service), or NULL: this broker
+                                    alone */
+    struct gw_klayout_s *layout; /* partition numbering over several brokers (with ns) */
+    gw_kafka_conf_t conf;        /* filled by the caller before the first connection */
+    int64_t next_producer_id;    /* InitProducerId: ids handed out by this broker */
 } gw_kafka_t;
 
 /* Sets the defaults (node id 0, port 9092, auto-create on, 1 partition) and the callbacks. */

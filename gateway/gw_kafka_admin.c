@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gw_kafka_int.h"
+#include "gw_klayout.h"
 
 #define GW_KA_MAX_PARTITIONS 65535           /* the broker's queue limit */
 #define GW_KA_RETENTION_MS_DEFAULT 259200000 /* 72 h, the store's fileReservedTime default */
@@ -185,9 +186,12 @@ static void
 gw_ka_delete_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
 {
     kf_deleted_topic_t *t = &s->kr->resp.u.delete_topics.responses[s->index];
+    gw_kafka_t *fe = s->kr->kc->fe;
     if (status != MQ_OK) {
         t->error_code = gw_ka_error(status);
         t->error_message = gw_kafka_rep_text(s->kr, rep);
+    } else if (fe->layout) {
+        gw_klayout_forget(fe->layout, s->base.u.topic); /* numbered afresh if created again */
     }
 }
 

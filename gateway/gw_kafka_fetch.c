@@ -36,6 +36,7 @@ typedef struct gw_kfpart_s {
     gw_kfetch_t *f;
     kf_fetch_resp_part_t *resp;
     mq_str_t topic;    /* stored name */
+    int32_t queue;     /* the partition's queue on this broker */
     int64_t next;      /* next offset to read */
     int32_t max_bytes; /* partition_max_bytes */
     int64_t bytes;     /* of records gathered */
@@ -174,7 +175,7 @@ gw_kfetch_pull(gw_kreq_t *kr, gw_kfpart_t *part, int hold)
         MQ_MIN((int64_t)part->max_bytes - part->bytes, (int64_t)rq->max_bytes - part->f->bytes);
     s->base.u.pull.group = MQ_STR("");
     s->base.u.pull.topic = part->topic;
-    s->base.u.pull.queue_id = part->resp->partition_index;
+    s->base.u.pull.queue_id = part->queue;
     s->base.u.pull.offset = part->next;
     s->base.u.pull.max_msgs = GW_KFETCH_PULL_MSGS;
     s->base.u.pull.flags = MQ_PULL_SUBSCRIPTION | (hold ? MQ_PULL_SUSPEND : 0);
@@ -197,7 +198,7 @@ gw_kfetch_topic_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
         gw_kfpart_t *p = &f->parts[i];
         if (!mq_str_eq(p->topic, topic) || p->failed)
             continue;
-        if (p->resp->partition_index < 0 || p->resp->partition_index >= queues) {
+        if (p->queue < 0 || p->queue >= queues) {
             p->resp->error_code = KF_ERR_UNKNOWN_TOPIC_OR_PARTITION;
             p->failed = 1;
         }
@@ -293,6 +294,9 @@ gw_kafka_fetch(gw_kreq_t *kr)
             if (!rmq.p) {
                 pr->error_code = KF_ERR_INVALID_TOPIC_EXCEPTION;
                 p->failed = 1;
+            } else if (!gw_kafka_local_queue(kr->kc->fe, rmq, pr->partition_index, &p->queue)) {
+                pr->error_code = KF_ERR_NOT_LEADER_OR_FOLLOWER; /* another broker's partition */
+                p->failed = 1;
             }
         }
         if (rmq.p) {
@@ -316,6 +320,7 @@ gw_kafka_fetch(gw_kreq_t *kr)
 typedef struct gw_kloff_s {
     kf_list_offsets_resp_part_t *resp;
     mq_str_t topic;
+    int32_t queue;     /* the partition's queue on this broker */
     int64_t timestamp; /* >= 0: by time */
     int last;          /* MAX_TIMESTAMP (-3): the last record (offsets grow with time here) */
 } gw_kloff_t;
@@ -354,7 +359,7 @@ gw_kloff_offset(gw_ksub_t *s, int status, const mq_rep_t *rep)
     next = gw_ksub_new(s->kr, MQ_OP_PULL, gw_kloff_record, lo, 0);
     next->base.u.pull.group = MQ_STR("");
     next->base.u.pull.topic = lo->topic;
-    next->base.u.pull.queue_id = lo->resp->partition_index;
+    next->base.u.pull.queue_id = lo->queue;
     next->base.u.pull.offset = rep->u.offset;
     next->base.u.pull.max_msgs = 1;
     next->base.u.pull.flags = MQ_PULL_SUBSCRIPTION;
@@ -392,12 +397,16 @@ gw_kafka_list_offsets(gw_kreq_t *kr)
                 continue;
             }
             lo = mq_pcalloc(&kr->pool, sizeof(*lo));
+            if (!gw_kafka_local_queue(kr->kc->fe, rmq, pr->partition_index, &lo->queue)) {
+                pr->error_code = KF_ERR_NOT_LEADER_OR_FOLLOWER; /* another broker's partition */
+                continue;
+            }
             lo->resp = pr;
             lo->topic = rmq;
             lo->timestamp = ts;
             s = gw_ksub_new(kr, MQ_OP_GET_QUEUE_OFFSET, gw_kloff_offset, lo, 0);
             s->base.u.queue_offset.topic = rmq;
-            s->base.u.queue_offset.queue_id = pr->partition_index;
+            s->base.u.queue_offset.queue_id = lo->queue;
             if (ts == KF_OFFSET_EARLIEST) {
                 s->base.u.queue_offset.kind = MQ_OFFSET_MIN;
             } else if (ts == KF_OFFSET_LATEST || ts == KF_OFFSET_MAX_TIMESTAMP) {

@@ -375,8 +375,13 @@ gw_kafka_offset_commit(gw_kreq_t *kr)
                 rt->partitions[p].error_code = KF_ERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;
             }
+            if (!gw_kafka_local_queue(kr->kc->fe, topic, qp->partition_index,
+                                      &o->items[n].queue_id)) {
+                /* another broker's queue: its offsets are stored there (not forwarded yet) */
+                rt->partitions[p].error_code = KF_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+                continue;
+            }
             o->items[n].topic = topic;
-            o->items[n].queue_id = qp->partition_index;
             o->items[n].offset = qp->committed_offset;
             o->items[n].leader_epoch = qp->committed_leader_epoch;
             o->items[n].metadata = gw_kafka_nonnull(qp->committed_metadata);
@@ -530,10 +535,10 @@ gw_kg_fetch_group(gw_kreq_t *kr, int gi)
             rp->committed_leader_epoch = -1;
             rp->metadata = MQ_STR("");
             slot[k] = -1;
-            if (!topic.p)
-                continue;
+            if (!topic.p || !gw_kafka_local_queue(kr->kc->fe, topic, rp->partition_index,
+                                                  &o->items[n].queue_id))
+                continue; /* another broker's queue: no offset known here */
             o->items[n].topic = topic;
-            o->items[n].queue_id = rp->partition_index;
             slot[k] = n++;
         }
     }

@@ -119,6 +119,10 @@ mq_str_t gw_kafka_nonnull(mq_str_t s);
 mq_str_t gw_kafka_rep_text(gw_kreq_t *kr, const mq_rep_t *rep);
 /* A topic's partition count: its read or write queues, whichever is larger. */
 int32_t gw_kafka_partitions(const mq_topic_conf_t *t);
+/* Where partition p of a stored topic lives: 1 on this broker, *queue set; 0 on another broker
+ * or on none (the caller answers NOT_LEADER_OR_FOLLOWER). Without a layout for the topic
+ * (a single broker), partition p is queue p here. */
+int gw_kafka_local_queue(const gw_kafka_t *fe, mq_str_t rmq, int32_t p, int32_t *queue);
 /* The Kafka error code for an mq_err_t status of an operation on a partition. */
 int16_t gw_kafka_error(int status);
 /* 1 when the topic is one of RocketMQ's system topics (TBW102, SCHEDULE_TOPIC_XXXX, RMQ_SYS_*,

@@ -148,6 +148,7 @@ gw_kprod_partition(gw_kreq_t *kr, const kf_produce_req_part_t *in, kf_produce_re
     const uint8_t *batch;
     size_t len;
     int rc;
+    int32_t queue;
     gw_ksub_t *s;
 
     out->index = in->index;
@@ -168,6 +169,10 @@ gw_kprod_partition(gw_kreq_t *kr, const kf_produce_req_part_t *in, kf_produce_re
             in->index < 0 ? KF_ERR_UNKNOWN_TOPIC_OR_PARTITION : KF_ERR_CORRUPT_MESSAGE;
         return;
     }
+    if (!gw_kafka_local_queue(kr->kc->fe, topic, in->index, &queue)) {
+        out->error_code = KF_ERR_NOT_LEADER_OR_FOLLOWER; /* another broker's partition */
+        return;
+    }
     mq_rd_init(&r, in->records.p, in->records.n);
     while ((rc = kf_batches_next(&r, &batch, &len)) == 1) {
         int16_t err = gw_kprod_batch(kr, part, batch, len, topic, in->index, born);
@@ -184,7 +189,7 @@ gw_kprod_partition(gw_kreq_t *kr, const kf_produce_req_part_t *in, kf_produce_re
     }
     s = gw_ksub_new(kr, MQ_OP_PRODUCE, gw_kprod_done, part, 0);
     s->base.u.produce.topic = topic;
-    s->base.u.produce.queue_id = in->index;
+    s->base.u.produce.queue_id = queue;
     s->base.u.produce.msgs = part->msgs;
     s->base.u.produce.n_msgs = part->n_msgs;
     s->base.u.produce.batch = 1;

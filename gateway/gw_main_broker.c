@@ -27,11 +27,13 @@
 #include "bk.h"
 #include "gw.h"
 #include "gw_kafka.h"
+#include "gw_klayout.h"
 #include "gw_kvfile.h"
 #include "gw_nsreg.h"
 #include "gw_rmq.h"
 #include "mq/crc.h"
 #include "mq/log.h"
+#include "mq/store_meta.h"
 #include "ns.h"
 
 typedef struct bm_ctx_s {
@@ -159,6 +161,17 @@ bm_kafka_listen(gw_t *gw, bk_config_t *cfg, gw_kafka_t *fe, int *enabled)
     return MQ_OK;
 }
 
+/* The Kafka front-end sees the cluster through ns (NameServer routes) and numbers partitions
+ * over several brokers in <storePathRootDir>/config/kafkaPartitions.json. */
+static void
+bm_kafka_cluster(gw_kafka_t *fe, const bk_config_t *cfg, mq_service_t *ns)
+{
+    char path[1100];
+    snprintf(path, sizeof(path), "%s/config/kafkaPartitions.json", cfg->store.root_dir);
+    fe->ns = ns;
+    fe->layout = gw_klayout_open(path, store_json_file_write);
+}
+
 static void
 bm_kafka_banner(const bk_config_t *cfg, int enabled)
 {
@@ -214,6 +227,7 @@ bm_standalone(bk_config_t *cfg)
     ctx.reg = gw_nsreg_new(gw, cfg->namesrv_addr, bm_register_period(cfg), bm_build, &ctx);
     if (!ctx.reg)
         return 1;
+    bm_kafka_cluster(&fe_kafka, cfg, gw_nsreg_service(ctx.reg));
     bk_on_topics_changed(ctx.bk, bm_topics_changed, &ctx);
     gw_set_idle_timeout(gw, 120000);
     printf("The broker[%s, %s:%d] boot success. serializeType=JSON and name server is %s\n",
@@ -223,6 +237,7 @@ bm_standalone(bk_config_t *cfg)
            cfg->store.flush_mode == STORE_SYNC_FLUSH ? "SYNC_FLUSH" : "ASYNC_FLUSH");
     fflush(stdout);
     bm_serve(gw, &ctx);
+    gw_klayout_free(fe_kafka.layout);
     MQ_LOG_INFO("broker", "The broker[%s] shut down", cfg->name);
     return 0;
 }
@@ -367,7 +382,7 @@ main(int argc, char **argv)
         return 1;
     fe_bk.svc = bk_service(ctx.bk);
     fe_kafka.svc = bk_service(ctx.bk);
-    fe_kafka.ns = ns_service(ctx.ns);
+    bm_kafka_cluster(&fe_kafka, &cfg, ns_service(ctx.ns));
     if (cfg.namesrv_addr[0] != '\0') {
         ctx.reg = gw_nsreg_new(gw, cfg.namesrv_addr, bm_register_period(&cfg), bm_build, &ctx);
         if (!ctx.reg)
@@ -390,6 +405,7 @@ main(int argc, char **argv)
         printf("next: bootstrap.servers=%s  (Kafka clients)\n", cfg.kafka_advertised);
     fflush(stdout);
     bm_serve(gw, &ctx);
+    gw_klayout_free(fe_kafka.layout);
     gw_kvfile_free(kvf);
     ns_free(ctx.ns);
     MQ_LOG_INFO("broker", "The broker[%s] shut down", cfg.name);

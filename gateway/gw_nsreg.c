@@ -20,6 +20,12 @@
  * (after a successful registration), unreachable (once per outage, whatever the reason:
  * refused, timeout, name not resolved, bad answer). Responses are matched to requests by
  * opaque; a failure code is logged with its remark.
+ *
+ * Queries: gw_nsreg_service() is a request-model service answering GET_ROUTE and
+ * GET_CLUSTER_INFO by asking one connected NameServer (GET_ROUTEINFO_BY_TOPIC,
+ * GET_BROKER_CLUSTER_INFO; the next one in turn each time), so a broker's Kafka front-end sees
+ * the whole cluster. A query is answered MQ_EIO when no NameServer is connected or the
+ * connection drops, MQ_ETIMEDOUT after GW_NS_QUERY_TIMEOUT_MS, MQ_ENOENT for an unknown topic.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,13 +38,15 @@
 #include "rmq_codes.h"
 #include "rmq_frame.h"
 #include "rmq_map.h"
+#include "rmq_route.h"
 
 #define GW_NS_TICK_S 0.5                  /* how often connections and deadlines are checked */
 #define GW_NS_BACKOFF_MIN_MS 500          /* first retry after a failure */
 #define GW_NS_BACKOFF_MAX_MS 5000         /* retries at most this far apart */
 #define GW_NS_CONNECT_TIMEOUT_MS 3000     /* connectTimeoutMillis */
 #define GW_NS_REQUEST_TIMEOUT_MS 24000    /* registerBrokerTimeoutMills */
-#define GW_NS_PENDING 8                   /* requests awaiting an answer, per NameServer */
+#define GW_NS_PENDING 64                  /* requests awaiting an answer, per NameServer */
+#define GW_NS_QUERY_TIMEOUT_MS 3000       /* a route or cluster query (clientCallbackExecutor) */
 #define GW_NS_MAX_FRAME (4 * 1024 * 1024) /* answers are small; anything larger is wrong */
 
 typedef enum gw_ns_state_e {
@@ -52,6 +60,7 @@ typedef struct gw_ns_pending_s {
     int32_t opaque;  /* 0 = free slot */
     int32_t code;    /* REGISTER_BROKER or UNREGISTER_BROKER */
     int64_t sent_ms; /* for the timeout */
+    mq_req_t *query; /* a query to answer (gw_nsreg_service), or NULL */
 } gw_ns_pending_t;
 
 /* One NameServer. Owned by the gw_nsreg_t; its connection by the gateway. */
@@ -84,6 +93,8 @@ struct gw_nsreg_s {
     int64_t wait_deadline_ms; /* ... or until this time */
     gw_ns_t ns[GW_NSREG_MAX]; /* the NameServers */
     int n_ns;                 /* how many of ns[] are in use */
+    int next_query;           /* the NameServer the next query tries first */
+    mq_service_t svc;         /* gw_nsreg_service */
 };
 
 /* ---- Parsing namesrvAddr ---- */
@@ -133,8 +144,18 @@ gw_nsreg_parse(const char *list, gw_nsreg_addr_t *out, int max)
 
 /* ---- Requests and answers ---- */
 
+/* Ends a pending query with status (no answer body). */
 static void
-gw_ns_track(gw_ns_t *ns, int32_t opaque, int32_t code)
+gw_ns_query_fail(gw_ns_pending_t *pd, int status)
+{
+    mq_req_t *q = pd->query;
+    pd->query = NULL;
+    if (q)
+        q->reply(q, status, NULL);
+}
+
+static void
+gw_ns_track(gw_ns_t *ns, int32_t opaque, int32_t code, mq_req_t *query)
 {
     gw_ns_pending_t *slot = &ns->pending[0];
     for (int i = 0; i < GW_NS_PENDING; i++) {
@@ -145,9 +166,11 @@ gw_ns_track(gw_ns_t *ns, int32_t opaque, int32_t code)
         if (ns->pending[i].sent_ms < slot->sent_ms)
             slot = &ns->pending[i]; /* all busy: forget the oldest */
     }
+    gw_ns_query_fail(slot, MQ_ETIMEDOUT);
     slot->opaque = opaque;
     slot->code = code;
     slot->sent_ms = mq_now_ms();
+    slot->query = query;
 }
 
 static int32_t
@@ -166,7 +189,7 @@ gw_ns_send_register(gw_ns_t *ns, const mq_register_broker_t *rb, mq_pool_t *pool
     mq_buf_t out = MQ_BUF_INIT;
     int32_t opaque = gw_nsreg_opaque(ns->reg);
     rmq_register_broker_encode(rb, opaque, pool, &out);
-    gw_ns_track(ns, opaque, RMQ_REGISTER_BROKER);
+    gw_ns_track(ns, opaque, RMQ_REGISTER_BROKER, NULL);
     gw_conn_send(ns->conn, &out);
     mq_buf_fini(&out);
 }
@@ -202,17 +225,44 @@ gw_nsreg_all_done(const gw_nsreg_t *reg)
     return 1;
 }
 
+/* A NameServer's answer to a query: decoded into the query's pool and replied. */
+static void
+gw_ns_query_answer(mq_req_t *q, const rmq_cmd_t *cmd)
+{
+    mq_rep_t rep;
+    int rc;
+    memset(&rep, 0, sizeof(rep));
+    if (cmd->code == RMQ_RC_TOPIC_NOT_EXIST) {
+        q->reply(q, MQ_ENOENT, NULL);
+        return;
+    }
+    if (cmd->code != RMQ_RC_SUCCESS) {
+        q->reply(q, MQ_EIO, NULL);
+        return;
+    }
+    rc = q->op == MQ_OP_GET_ROUTE ? rmq_route_decode(cmd->body, q->pool, &rep.u.route)
+                                  : rmq_cluster_info_decode(cmd->body, q->pool, &rep.u.cluster);
+    q->reply(q, rc, rc == MQ_OK ? &rep : NULL);
+}
+
 static void
 gw_ns_answer(gw_ns_t *ns, const rmq_cmd_t *cmd)
 {
     gw_nsreg_t *reg = ns->reg;
     int32_t code = 0;
+    mq_req_t *query = NULL;
     for (int i = 0; i < GW_NS_PENDING; i++) {
         if (ns->pending[i].opaque == cmd->opaque && cmd->opaque != 0) {
             code = ns->pending[i].code;
+            query = ns->pending[i].query;
             ns->pending[i].opaque = 0;
+            ns->pending[i].query = NULL;
             break;
         }
+    }
+    if (query) {
+        gw_ns_query_answer(query, cmd);
+        return;
     }
     if (code == 0) {
         MQ_LOG_DEBUG("nsreg", "NameServer %s: answer to an unknown request (opaque %d)", ns->name,
@@ -290,6 +340,8 @@ gw_ns_on_close(gw_conn_t *c)
     ns->state = GW_NS_IDLE;
     ns->registered = 0;
     ns->why = NULL;
+    for (int i = 0; i < GW_NS_PENDING; i++)
+        gw_ns_query_fail(&ns->pending[i], MQ_EIO);
     memset(ns->pending, 0, sizeof(ns->pending));
     if (reg->closing) {
         if (reg->waiting && gw_nsreg_all_done(reg))
@@ -349,7 +401,10 @@ gw_nsreg_tick(void *arg)
             gw_ns_connect(ns);
         for (int j = 0; j < GW_NS_PENDING; j++) {
             gw_ns_pending_t *pd = &ns->pending[j];
-            if (pd->opaque != 0 && now - pd->sent_ms > GW_NS_REQUEST_TIMEOUT_MS) {
+            if (pd->opaque != 0 && pd->query && now - pd->sent_ms > GW_NS_QUERY_TIMEOUT_MS) {
+                pd->opaque = 0;
+                gw_ns_query_fail(pd, MQ_ETIMEDOUT);
+            } else if (pd->opaque != 0 && now - pd->sent_ms > GW_NS_REQUEST_TIMEOUT_MS) {
                 MQ_LOG_WARN("nsreg", "NameServer %s: no answer to %s in %d ms", ns->name,
                             rmq_request_name(pd->code), GW_NS_REQUEST_TIMEOUT_MS);
                 pd->opaque = 0;
@@ -381,6 +436,50 @@ gw_nsreg_topics_changed(void *arg)
     ex->post(ex, gw_nsreg_changed_cb, reg);
 }
 
+/* ---- Queries (gw_nsreg_service) ---- */
+
+static void
+gw_nsreg_svc_handle(mq_service_t *svc, mq_req_t *req)
+{
+    gw_nsreg_t *reg = svc->ctx;
+    gw_ns_t *ns = NULL;
+    rmq_cmd_t cmd;
+    mq_buf_t out = MQ_BUF_INIT;
+    int32_t opaque;
+
+    if (req->op != MQ_OP_GET_ROUTE && req->op != MQ_OP_GET_CLUSTER_INFO) {
+        req->reply(req, MQ_EINVAL, NULL);
+        return;
+    }
+    for (int i = 0; i < reg->n_ns && !ns && !reg->closing; i++) {
+        gw_ns_t *c = &reg->ns[(reg->next_query + i) % reg->n_ns];
+        if (c->state == GW_NS_UP && c->conn)
+            ns = c;
+    }
+    if (!ns) {
+        req->reply(req, MQ_EIO, NULL);
+        return;
+    }
+    reg->next_query = (int)(ns - reg->ns + 1) % reg->n_ns;
+    opaque = gw_nsreg_opaque(reg);
+    if (req->op == MQ_OP_GET_ROUTE) {
+        rmq_cmd_init(&cmd, RMQ_GET_ROUTEINFO_BY_TOPIC, opaque, 0);
+        rmq_cmd_add(&cmd, req->pool, "topic", req->u.get_route.topic);
+    } else {
+        rmq_cmd_init(&cmd, RMQ_GET_BROKER_CLUSTER_INFO, opaque, 0);
+    }
+    rmq_cmd_encode(&cmd, &out);
+    gw_ns_track(ns, opaque, cmd.code, req);
+    gw_conn_send(ns->conn, &out);
+    mq_buf_fini(&out);
+}
+
+mq_service_t *
+gw_nsreg_service(gw_nsreg_t *reg)
+{
+    return &reg->svc;
+}
+
 /* ---- Life cycle ---- */
 
 gw_nsreg_t *
@@ -408,6 +507,9 @@ gw_nsreg_new(gw_t *gw, const char *list, int64_t period_ms, gw_nsreg_build_fn bu
     reg->proto.on_connect = gw_ns_on_connect;
     reg->proto.max_buffer = GW_NS_MAX_FRAME + 8;
     reg->n_ns = n;
+    reg->svc.name = "namesrv-client";
+    reg->svc.handle = gw_nsreg_svc_handle;
+    reg->svc.ctx = reg;
     for (int i = 0; i < n; i++) {
         gw_ns_t *ns = &reg->ns[i];
         ns->reg = reg;
@@ -447,7 +549,7 @@ gw_nsreg_shutdown(gw_nsreg_t *reg, int64_t timeout_ms)
             continue;
         opaque = gw_nsreg_opaque(reg);
         rmq_unregister_broker_encode(&ub, opaque, &pool, &out);
-        gw_ns_track(ns, opaque, RMQ_UNREGISTER_BROKER);
+        gw_ns_track(ns, opaque, RMQ_UNREGISTER_BROKER, NULL);
         gw_conn_send(ns->conn, &out);
         mq_buf_fini(&out);
         sent++;

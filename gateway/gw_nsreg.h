@@ -56,6 +56,9 @@ void gw_nsreg_topics_changed(void *reg);
  * NameServer, runs the loop until each has answered or closed or timeout_ms passed, then closes
  * the connections; no reconnects after this. Returns how many NameServers acknowledged. */
 int gw_nsreg_shutdown(gw_nsreg_t *reg, int64_t timeout_ms);
+/* A request-model service answering GET_ROUTE and GET_CLUSTER_INFO from a connected
+ * NameServer (any other op: MQ_EINVAL). Lives as long as the client. */
+mq_service_t *gw_nsreg_service(gw_nsreg_t *reg);
 /* Frees the client: after gw_free (which may still call its on_close handlers). */
 void gw_nsreg_free(gw_nsreg_t *reg);
 
