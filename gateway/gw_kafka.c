@@ -141,6 +141,19 @@ gw_kreq_done_one(gw_kreq_t *kr)
     gw_kreq_respond(kr);
 }
 
+void
+gw_kreq_hold(gw_kreq_t *kr)
+{
+    kr->pending++;
+    kr->sent++;
+}
+
+void
+gw_kreq_release(gw_kreq_t *kr)
+{
+    gw_kreq_done_one(kr);
+}
+
 static void
 gw_ksub_reply(mq_req_t *req, int status, const mq_rep_t *rep)
 {

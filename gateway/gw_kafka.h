@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "gw.h"
+#include "gw_kcluster.h"
 #include "mq/req.h"
 
 /* What the front-end tells Kafka clients about this broker and the cluster. */
@@ -31,6 +32,8 @@ typedef struct gw_kafka_s {
                                     of --all-in-one, or gw_nsreg_service), or NULL: this broker
                                     alone */
     struct gw_klayout_s *layout; /* partition numbering over several brokers (with ns) */
+    gw_kcluster_t cluster;       /* the other brokers, from the last GET_CLUSTER_INFO */
+    struct gw_rclient_s *peers;  /* requests to other brokers (commits for their queues) */
     gw_kafka_conf_t conf;        /* filled by the caller before the first connection */
     int64_t next_producer_id;    /* InitProducerId: ids handed out by this broker */
 } gw_kafka_t;

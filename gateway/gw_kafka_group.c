@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * gw_kafka_group.c -- the Kafka consumer-group APIs: FindCoordinator (this broker coordinates
- * every group), JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,
+ * gw_kafka_group.c -- the Kafka consumer-group APIs: FindCoordinator (one broker of the cluster
+ * per group, gw_kcluster.h; a request for a group another broker coordinates gets
+ * NOT_COORDINATOR), JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch,
  * ListGroups, DescribeGroups and DeleteGroups, each turned into the COORD_* operations of the
  * request model (mq/req.h explains the mapping; the broker's bk_coord*.c runs the groups).
  *
@@ -10,11 +11,13 @@
  * byte, and names coming from the broker alone (ListGroups, OffsetFetch of every topic) are
  * mapped back, skipping those Kafka cannot name. Errors: rep.detail is already Kafka's error
  * code; without one the reply status is mapped. Reply data is copied into kr->pool before the
- * done() callback returns.
+ * done() callback returns. Committed offsets of partitions another broker owns are forwarded
+ * to it (gw_kafka_forward.c), after the coordinator has accepted the member's commit.
  */
 #include <string.h>
 
 #include "gw_kafka_int.h"
+#include "gw_kcluster.h"
 
 /* ---- Small helpers ---- */
 
@@ -45,6 +48,14 @@ gw_kg_error(int status, const mq_rep_t *rep)
     return gw_kafka_error(status);
 }
 
+/* Is another broker this group's coordinator (several brokers, gw_kcluster.h)? The group is
+ * then answered NOT_COORDINATOR, so the client asks FindCoordinator again. */
+static int
+gw_kg_elsewhere(gw_kreq_t *kr, mq_str_t group)
+{
+    return kr->kc->fe->ns && group.p && gw_kcluster_coordinator(kr->kc->fe, group) != NULL;
+}
+
 /* "/ip" from the connection's "ip:port" (Kafka's client_host). */
 static mq_str_t
 gw_kg_client_host(gw_kreq_t *kr)
@@ -67,12 +78,12 @@ gw_kg_client_host(gw_kreq_t *kr)
 
 /* ---- FindCoordinator ---- */
 
-void
-gw_kafka_find_coordinator(gw_kreq_t *kr)
+static void
+gw_kg_find_fill(gw_kreq_t *kr)
 {
     const kf_find_coordinator_req_t *q = &kr->req.u.find_coordinator;
     kf_find_coordinator_resp_t *r = &kr->resp.u.find_coordinator;
-    const gw_kafka_conf_t *conf = &kr->kc->fe->conf;
+    const gw_kafka_t *fe = kr->kc->fe;
     int32_t n = q->coordinator_keys.n > 0 ? q->coordinator_keys.n : 0;
 
     if (n == 0 && kr->req.hdr.api_version <= 3)
@@ -82,10 +93,11 @@ gw_kafka_find_coordinator(gw_kreq_t *kr)
     for (int32_t i = 0; i < n; i++) {
         kf_coordinator_t *c = &r->coordinators[i];
         c->key = i < q->coordinator_keys.n ? q->coordinator_keys.v[i] : MQ_STR("");
-        if (q->key_type == 0) { /* a group: ours, whatever its name */
-            c->node_id = conf->node_id;
-            c->host = mq_str_from_cstr(conf->host);
-            c->port = conf->port;
+        if (q->key_type == 0) { /* a group: the broker its name hashes to, often this one */
+            const gw_kbroker_t *b = fe->ns ? gw_kcluster_coordinator(fe, c->key) : NULL;
+            c->node_id = b ? b->node_id : fe->conf.node_id;
+            c->host = gw_kafka_dup(kr, mq_str_from_cstr(b ? b->host : fe->conf.host));
+            c->port = b ? b->port : fe->conf.port;
             continue;
         }
         c->node_id = -1;
@@ -100,6 +112,25 @@ gw_kafka_find_coordinator(gw_kreq_t *kr)
         }
     }
     r->error_code = n > 0 ? r->coordinators[0].error_code : KF_ERR_NONE;
+}
+
+static void
+gw_kg_find_cluster_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
+{
+    if (status == MQ_OK && rep)
+        gw_kcluster_update(s->kr->kc->fe, &rep->u.cluster);
+}
+
+void
+gw_kafka_find_coordinator(gw_kreq_t *kr)
+{
+    if (kr->kc->fe->ns) { /* who is in the cluster now decides the coordinator */
+        gw_ksub_t *s = gw_ksub_new(kr, MQ_OP_GET_CLUSTER_INFO, gw_kg_find_cluster_done, NULL, 0);
+        kr->finish = gw_kg_find_fill;
+        gw_ksub_send(s, kr->kc->fe->ns);
+        return;
+    }
+    gw_kg_find_fill(kr);
 }
 
 /* ---- JoinGroup ---- */
@@ -149,8 +180,8 @@ gw_kafka_join_group(gw_kreq_t *kr)
     r->generation_id = -1;
     r->member_id = gw_kafka_nonnull(q->member_id);
     r->leader = MQ_STR("");
-    if (!gid.p) {
-        r->error_code = KF_ERR_INVALID_GROUP_ID;
+    if (!gid.p || gw_kg_elsewhere(kr, q->group_id)) {
+        r->error_code = gid.p ? KF_ERR_NOT_COORDINATOR : KF_ERR_INVALID_GROUP_ID;
         return;
     }
     s = gw_ksub_new(kr, MQ_OP_COORD_JOIN, gw_kg_join_done, NULL, 0);
@@ -203,8 +234,8 @@ gw_kafka_sync_group(gw_kreq_t *kr)
     mq_coord_sync_t *y;
 
     r->assignment = MQ_STR("");
-    if (!gid.p) {
-        r->error_code = KF_ERR_INVALID_GROUP_ID;
+    if (!gid.p || gw_kg_elsewhere(kr, q->group_id)) {
+        r->error_code = gid.p ? KF_ERR_NOT_COORDINATOR : KF_ERR_INVALID_GROUP_ID;
         return;
     }
     s = gw_ksub_new(kr, MQ_OP_COORD_SYNC, gw_kg_sync_done, NULL, 0);
@@ -242,8 +273,8 @@ gw_kafka_heartbeat(gw_kreq_t *kr)
     mq_str_t gid = gw_kafka_group_to_rmq(kr, q->group_id);
     gw_ksub_t *s;
 
-    if (!gid.p) {
-        kr->resp.u.heartbeat.error_code = KF_ERR_INVALID_GROUP_ID;
+    if (!gid.p || gw_kg_elsewhere(kr, q->group_id)) {
+        kr->resp.u.heartbeat.error_code = gid.p ? KF_ERR_NOT_COORDINATOR : KF_ERR_INVALID_GROUP_ID;
         return;
     }
     s = gw_ksub_new(kr, MQ_OP_COORD_HEARTBEAT, gw_kg_heartbeat_done, NULL, 0);
@@ -292,8 +323,8 @@ gw_kafka_leave_group(gw_kreq_t *kr)
         r->members[i].member_id = gw_kafka_nonnull(q->members[i].member_id);
         r->members[i].group_instance_id = q->members[i].group_instance_id;
     }
-    if (!gid.p) {
-        r->error_code = KF_ERR_INVALID_GROUP_ID;
+    if (!gid.p || gw_kg_elsewhere(kr, q->group_id)) {
+        r->error_code = gid.p ? KF_ERR_NOT_COORDINATOR : KF_ERR_INVALID_GROUP_ID;
         return;
     }
     s = gw_ksub_new(kr, MQ_OP_COORD_LEAVE, gw_kg_leave_done, NULL, 0);
@@ -311,15 +342,40 @@ gw_kafka_leave_group(gw_kreq_t *kr)
 
 /* ---- OffsetCommit ---- */
 
+/* A partition of another broker in an OffsetCommit: forwarded once the coordinator has
+ * accepted the member's commit. */
+typedef struct gw_kg_remote_s {
+    const char *broker; /* owner */
+    mq_str_t topic;     /* stored name */
+    int32_t queue;      /* on the owner */
+    int64_t offset;
+    int16_t *err; /* the response partition's error */
+} gw_kg_remote_t;
+
+typedef struct gw_kg_commit_s {
+    int32_t *slot; /* item index of each response partition, -1: not sent to the coordinator */
+    gw_kg_remote_t *remote;
+    int n_remote;
+    mq_str_t group; /* stored name */
+} gw_kg_commit_t;
+
 static void
 gw_kg_commit_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
 {
     gw_kreq_t *kr = s->kr;
     kf_offset_commit_resp_t *r = &kr->resp.u.offset_commit;
-    const int32_t *slot = s->arg; /* item index of each response partition, -1: not sent */
+    gw_kg_commit_t *c = s->arg;
+    const int32_t *slot = c->slot;
     int16_t err = gw_kg_error(status, rep);
     int k = 0;
 
+    for (int i = 0; i < c->n_remote; i++) { /* the member may commit: now the owners */
+        gw_kg_remote_t *x = &c->remote[i];
+        if (err != KF_ERR_NONE)
+            *x->err = err;
+        else
+            gw_kafka_forward_commit(kr, x->broker, c->group, x->topic, x->queue, x->offset, x->err);
+    }
     for (int32_t t = 0; t < r->n_topics; t++) {
         for (int32_t p = 0; p < r->topics[t].n_partitions; p++, k++) {
             int32_t i = slot[k];
@@ -343,6 +399,8 @@ gw_kafka_offset_commit(gw_kreq_t *kr)
     mq_str_t gid = gw_kafka_group_to_rmq(kr, q->group_id);
     int32_t nt = q->n_topics > 0 ? q->n_topics : 0, total = 0, n = 0, k = 0;
     int32_t *slot;
+    int not_mine = 0;
+    gw_kg_commit_t *cm;
     gw_ksub_t *s;
     mq_coord_offsets_t *o;
 
@@ -350,8 +408,16 @@ gw_kafka_offset_commit(gw_kreq_t *kr)
     r->n_topics = nt;
     for (int32_t t = 0; t < nt; t++)
         total += q->topics[t].n_partitions > 0 ? q->topics[t].n_partitions : 0;
+    if (gid.p && gw_kg_elsewhere(kr, q->group_id)) {
+        gid = MQ_STR_NULL;
+        not_mine = 1;
+    }
     slot = mq_pcalloc(&kr->pool, (size_t)(total + 1) * sizeof(int32_t));
-    s = gw_ksub_new(kr, MQ_OP_COORD_OFFSET_COMMIT, gw_kg_commit_done, slot, 0);
+    cm = mq_pcalloc(&kr->pool, sizeof(*cm));
+    cm->slot = slot;
+    cm->remote = mq_pcalloc(&kr->pool, (size_t)(total + 1) * sizeof(*cm->remote));
+    cm->group = gid;
+    s = gw_ksub_new(kr, MQ_OP_COORD_OFFSET_COMMIT, gw_kg_commit_done, cm, 0);
     o = &s->base.u.coord_offsets;
     o->items = mq_pcalloc(&kr->pool, (size_t)(total + 1) * sizeof(mq_coord_offset_t));
     for (int32_t t = 0; t < nt; t++) {
@@ -365,22 +431,34 @@ gw_kafka_offset_commit(gw_kreq_t *kr)
         rt->n_partitions = np;
         for (int32_t p = 0; p < np; p++, k++) {
             const kf_offset_commit_req_part_t *qp = &qt->partitions[p];
+            const char *owner;
+            int32_t queue;
             rt->partitions[p].partition_index = qp->partition_index;
             slot[k] = -1;
             if (!gid.p) {
-                rt->partitions[p].error_code = KF_ERR_INVALID_GROUP_ID;
+                rt->partitions[p].error_code =
+                    not_mine ? KF_ERR_NOT_COORDINATOR : KF_ERR_INVALID_GROUP_ID;
                 continue;
             }
             if (!topic.p) {
                 rt->partitions[p].error_code = KF_ERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;
             }
-            if (!gw_kafka_local_queue(kr->kc->fe, topic, qp->partition_index,
-                                      &o->items[n].queue_id)) {
-                /* another broker's queue: its offsets are stored there (not forwarded yet) */
+            owner = gw_kafka_partition_owner(kr->kc->fe, topic, qp->partition_index, &queue);
+            if (!owner) {
                 rt->partitions[p].error_code = KF_ERR_UNKNOWN_TOPIC_OR_PARTITION;
                 continue;
             }
+            if (strcmp(owner, kr->kc->fe->conf.broker_name) != 0) { /* another broker's */
+                gw_kg_remote_t *x = &cm->remote[cm->n_remote++];
+                x->broker = owner;
+                x->topic = topic;
+                x->queue = queue;
+                x->offset = qp->committed_offset;
+                x->err = &rt->partitions[p].error_code;
+                continue;
+            }
+            o->items[n].queue_id = queue;
             o->items[n].topic = topic;
             o->items[n].offset = qp->committed_offset;
             o->items[n].leader_epoch = qp->committed_leader_epoch;
@@ -388,9 +466,9 @@ gw_kafka_offset_commit(gw_kreq_t *kr)
             slot[k] = n++;
         }
     }
-    if (n == 0)
-        return; /* nothing the coordinator can take: the errors above are the answer */
-    o->n_items = n;
+    if (n == 0 && cm->n_remote == 0)
+        return;     /* nothing the coordinator can take: the errors above are the answer */
+    o->n_items = n; /* 0 with remote partitions: the coordinator only checks the member */
     o->group_id = gid;
     o->generation = q->generation_id_or_member_epoch;
     o->member_id = gw_kafka_nonnull(q->member_id);
@@ -497,8 +575,8 @@ gw_kg_fetch_group(gw_kreq_t *kr, int gi)
     mq_coord_offsets_t *o;
 
     g->group_id = gw_kafka_nonnull(q->group_id);
-    if (!gid.p) {
-        g->error_code = KF_ERR_INVALID_GROUP_ID;
+    if (!gid.p || gw_kg_elsewhere(kr, q->group_id)) {
+        g->error_code = gid.p ? KF_ERR_NOT_COORDINATOR : KF_ERR_INVALID_GROUP_ID;
         return;
     }
     if (nt < 0) { /* every topic */
@@ -530,14 +608,23 @@ gw_kg_fetch_group(gw_kreq_t *kr, int gi)
         rt->n_partitions = np;
         for (int32_t p = 0; p < np; p++, k++) {
             kf_offset_fetch_resp_part_t *rp = &rt->partitions[p];
+            const char *owner;
+            int32_t queue;
             rp->partition_index = qt->partition_indexes.v[p];
             rp->committed_offset = -1; /* Kafka: no offset, no error */
             rp->committed_leader_epoch = -1;
             rp->metadata = MQ_STR("");
             slot[k] = -1;
-            if (!topic.p || !gw_kafka_local_queue(kr->kc->fe, topic, rp->partition_index,
-                                                  &o->items[n].queue_id))
-                continue; /* another broker's queue: no offset known here */
+            owner = topic.p
+                        ? gw_kafka_partition_owner(kr->kc->fe, topic, rp->partition_index, &queue)
+                        : NULL;
+            if (!owner)
+                continue;
+            if (strcmp(owner, kr->kc->fe->conf.broker_name) != 0) { /* the owner knows it */
+                gw_kafka_forward_fetch(kr, owner, gid, topic, queue, rp);
+                continue;
+            }
+            o->items[n].queue_id = queue;
             o->items[n].topic = topic;
             slot[k] = n++;
         }

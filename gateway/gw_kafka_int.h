@@ -73,6 +73,10 @@ gw_ksub_t *gw_ksub_new(gw_kreq_t *kr, mq_op_t op, gw_ksub_fn done, void *arg, in
 /* Sends it to the broker service (svc NULL) or to svc. The answer may come before this
  * returns. */
 void gw_ksub_send(gw_ksub_t *s, mq_service_t *svc);
+/* An operation outside the request model (a request to another broker): hold before starting
+ * it, release once it answered (finish runs when nothing is outstanding, as for gw_ksub). */
+void gw_kreq_hold(gw_kreq_t *kr);
+void gw_kreq_release(gw_kreq_t *kr);
 /* Marks resp final now (operations may still be outstanding); finish is not called. */
 void gw_kreq_respond(gw_kreq_t *kr);
 
@@ -123,6 +127,17 @@ int32_t gw_kafka_partitions(const mq_topic_conf_t *t);
  * or on none (the caller answers NOT_LEADER_OR_FOLLOWER). Without a layout for the topic
  * (a single broker), partition p is queue p here. */
 int gw_kafka_local_queue(const gw_kafka_t *fe, mq_str_t rmq, int32_t p, int32_t *queue);
+/* The broker that owns partition p of a stored topic (fe->conf.broker_name for this one, as
+ * for every partition of a topic without a layout), and the queue there; NULL when no broker
+ * does (beyond the layout). */
+const char *gw_kafka_partition_owner(const gw_kafka_t *fe, mq_str_t rmq, int32_t p, int32_t *queue);
+/* Forwarding of committed offsets of another broker's queue (gw_kafka_forward.c): the
+ * owner's UPDATE_CONSUMER_OFFSET / QUERY_CONSUMER_OFFSET. The result lands in *err / *out
+ * before kr finishes. */
+void gw_kafka_forward_commit(gw_kreq_t *kr, const char *broker, mq_str_t group, mq_str_t topic,
+                             int32_t queue, int64_t offset, int16_t *err);
+void gw_kafka_forward_fetch(gw_kreq_t *kr, const char *broker, mq_str_t group, mq_str_t topic,
+                            int32_t queue, kf_offset_fetch_resp_part_t *out);
 /* The Kafka error code for an mq_err_t status of an operation on a partition. */
 int16_t gw_kafka_error(int status);
 /* 1 when the topic is one of RocketMQ's system topics (TBW102, SCHEDULE_TOPIC_XXXX, RMQ_SYS_*,

@@ -32,14 +32,6 @@ gw_kafka_api_versions(gw_kreq_t *kr)
 
 #define GW_KMETA_MAX_ROUTES 1024 /* topics whose routes one Metadata asks for */
 
-/* A broker this cluster's Kafka clients can reach. */
-typedef struct gw_kbroker_s {
-    mq_str_t name;
-    int32_t node_id;
-    mq_str_t host;
-    int32_t port;
-} gw_kbroker_t;
-
 /* What the NameServer says of one topic: which brokers host how many queues. */
 typedef struct gw_kroute_s {
     mq_str_t rmq;     /* the topic */
@@ -53,9 +45,7 @@ typedef struct gw_kmeta_s {
     int n_topics;
     int phase; /* 0: table asked, 1: creations asked, 2: table asked again */
     int status;
-    int all_pending;       /* with routes, every topic: the routes are not asked yet */
-    gw_kbroker_t *brokers; /* with routes: the cluster's Kafka listeners */
-    int n_brokers;
+    int all_pending;     /* with routes, every topic: the routes are not asked yet */
     gw_kroute_t *routes; /* with routes: one per requested (or listed) topic */
     int n_routes;
 } gw_kmeta_t;
@@ -103,32 +93,8 @@ gw_kmeta_dup(gw_kreq_t *kr, mq_str_t s)
 static void
 gw_kmeta_cluster_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
 {
-    gw_kmeta_t *st = s->arg;
-    gw_kreq_t *kr = s->kr;
-    const gw_kafka_conf_t *conf = &kr->kc->fe->conf;
-    if (status != MQ_OK || !rep)
-        return;
-    st->brokers =
-        mq_pcalloc(&kr->pool, (size_t)(rep->u.cluster.n_brokers + 1) * sizeof(*st->brokers));
-    for (int i = 0; i < rep->u.cluster.n_brokers; i++) {
-        const mq_route_broker_t *b = &rep->u.cluster.brokers[i];
-        const char *colon;
-        gw_kbroker_t *o = &st->brokers[st->n_brokers];
-        if (!b->kafka_listener.n || b->kafka_node_id < 0 || b->kafka_node_id > INT32_MAX ||
-            !mq_str_eq_cstr(b->cluster, conf->cluster_id) ||
-            mq_str_eq_cstr(b->broker_name, conf->broker_name))
-            continue; /* no Kafka listener, another cluster, or this broker (listed anyway) */
-        colon = memrchr(b->kafka_listener.p, ':', b->kafka_listener.n);
-        if (!colon)
-            continue;
-        o->name = gw_kmeta_dup(kr, b->broker_name);
-        o->node_id = (int32_t)b->kafka_node_id;
-        o->host = gw_kmeta_dup(
-            kr, (mq_str_t){b->kafka_listener.p, (size_t)(colon - b->kafka_listener.p)});
-        o->port = (int32_t)strtol(colon + 1, NULL, 10);
-        if (o->port > 0 && o->port < 65536)
-            st->n_brokers++;
-    }
+    if (status == MQ_OK && rep)
+        gw_kcluster_update(s->kr->kc->fe, &rep->u.cluster);
 }
 
 static void
@@ -265,14 +231,13 @@ gw_kmeta_partitions_layout(gw_kreq_t *kr, const gw_kmeta_t *st, const mq_topic_i
             known = conf->node_id;
             if (queue < local)
                 leader = conf->node_id;
-        } else if (seg) {
-            for (int i = 0; i < merged.n_queues; i++) {
+        } else if (seg) { /* live: in the route with the queue, and a Kafka listener */
+            const gw_kbroker_t *kb = gw_kcluster_broker(fe, seg->broker);
+            for (int i = 0; i < merged.n_queues && kb; i++) {
                 const mq_route_queue_t *q = &merged.queues[i];
                 if (mq_str_eq_cstr(q->broker_name, seg->broker) &&
                     queue < (q->read_queues > q->write_queues ? q->read_queues : q->write_queues))
-                    for (int b = 0; b < st->n_brokers; b++)
-                        if (mq_str_eq_cstr(st->brokers[b].name, seg->broker))
-                            leader = st->brokers[b].node_id;
+                    leader = kb->node_id;
             }
         }
         o->partition_index = p;
@@ -382,7 +347,8 @@ gw_kmeta_finish(gw_kreq_t *kr)
     gw_kmeta_t *st = kr->state;
     const kf_metadata_req_t *rq = &kr->req.u.metadata;
     kf_metadata_resp_t *rp = &kr->resp.u.metadata;
-    const gw_kafka_conf_t *conf = &kr->kc->fe->conf;
+    gw_kafka_t *fe = kr->kc->fe;
+    const gw_kafka_conf_t *conf = &fe->conf;
     int all = rq->n_topics < 0 || (kr->req.hdr.api_version == 0 && rq->n_topics == 0);
 
     if (st->all_pending) { /* every topic: the routes of the local ones and of known layouts */
@@ -403,21 +369,19 @@ gw_kmeta_finish(gw_kreq_t *kr)
         gw_kmeta_ask_table(kr, st);
         return;
     }
-    rp->brokers = mq_pcalloc(&kr->pool, (size_t)(st->n_brokers + 1) * sizeof(*rp->brokers));
+    rp->brokers = mq_pcalloc(&kr->pool, (size_t)(fe->cluster.n_brokers + 1) * sizeof(*rp->brokers));
     rp->n_brokers = 1;
     rp->brokers[0].node_id = conf->node_id;
     rp->brokers[0].host = mq_str_from_cstr(conf->host);
     rp->brokers[0].port = conf->port;
     rp->brokers[0].rack = MQ_STR_NULL;
-    for (int i = 0; i < st->n_brokers; i++) {
-        int dup = st->brokers[i].node_id == conf->node_id;
-        for (int j = 1; j < rp->n_brokers && !dup; j++)
-            dup = rp->brokers[j].node_id == st->brokers[i].node_id;
-        if (dup)
+    for (int i = 0; i < fe->cluster.n_brokers && fe->ns; i++) {
+        const gw_kbroker_t *b = &fe->cluster.brokers[i];
+        if (rp->n_brokers > 1 && rp->brokers[rp->n_brokers - 1].node_id == b->node_id)
             continue; /* a node id twice (a misconfigured node.id): the first wins */
-        rp->brokers[rp->n_brokers].node_id = st->brokers[i].node_id;
-        rp->brokers[rp->n_brokers].host = st->brokers[i].host;
-        rp->brokers[rp->n_brokers].port = st->brokers[i].port;
+        rp->brokers[rp->n_brokers].node_id = b->node_id;
+        rp->brokers[rp->n_brokers].host = gw_kafka_dup(kr, mq_str_from_cstr(b->host));
+        rp->brokers[rp->n_brokers].port = b->port;
         rp->brokers[rp->n_brokers].rack = MQ_STR_NULL;
         rp->n_brokers++;
     }

@@ -110,15 +110,22 @@ gw_kafka_topic_is_internal(const gw_kafka_t *fe, mq_str_t t)
     return mq_topic_is_system(t, fe->conf.cluster_id, fe->conf.broker_name);
 }
 
-int
-gw_kafka_local_queue(const gw_kafka_t *fe, mq_str_t rmq, int32_t p, int32_t *queue)
+const char *
+gw_kafka_partition_owner(const gw_kafka_t *fe, mq_str_t rmq, int32_t p, int32_t *queue)
 {
     const gw_ktopic_layout_t *lay = fe->layout ? gw_klayout_get(fe->layout, rmq) : NULL;
     const gw_kseg_t *seg;
     if (!lay || lay->n_segs == 0) {
         *queue = p;
-        return 1;
+        return fe->conf.broker_name;
     }
     seg = gw_klayout_locate(lay, p, queue);
-    return seg && strcmp(seg->broker, fe->conf.broker_name) == 0;
+    return seg ? seg->broker : NULL;
+}
+
+int
+gw_kafka_local_queue(const gw_kafka_t *fe, mq_str_t rmq, int32_t p, int32_t *queue)
+{
+    const char *owner = gw_kafka_partition_owner(fe, rmq, p, queue);
+    return owner && strcmp(owner, fe->conf.broker_name) == 0;
 }

@@ -30,6 +30,7 @@
 #include "gw_klayout.h"
 #include "gw_kvfile.h"
 #include "gw_nsreg.h"
+#include "gw_rclient.h"
 #include "gw_rmq.h"
 #include "mq/crc.h"
 #include "mq/log.h"
@@ -164,12 +165,22 @@ bm_kafka_listen(gw_t *gw, bk_config_t *cfg, gw_kafka_t *fe, int *enabled)
 /* The Kafka front-end sees the cluster through ns (NameServer routes) and numbers partitions
  * over several brokers in <storePathRootDir>/config/kafkaPartitions.json. */
 static void
-bm_kafka_cluster(gw_kafka_t *fe, const bk_config_t *cfg, mq_service_t *ns)
+bm_kafka_cluster(gw_t *gw, gw_kafka_t *fe, const bk_config_t *cfg, mq_service_t *ns)
 {
     char path[1100];
     snprintf(path, sizeof(path), "%s/config/kafkaPartitions.json", cfg->store.root_dir);
     fe->ns = ns;
     fe->layout = gw_klayout_open(path, store_json_file_write);
+    fe->peers = gw_rclient_new(gw); /* offsets of other brokers' queues (gw_kafka_forward.c) */
+}
+
+/* After gw_free (bm_serve): what bm_kafka_cluster made. */
+static void
+bm_kafka_cluster_free(gw_kafka_t *fe)
+{
+    gw_rclient_free(fe->peers);
+    gw_klayout_free(fe->layout);
+    gw_kcluster_free(&fe->cluster);
 }
 
 static void
@@ -227,7 +238,7 @@ bm_standalone(bk_config_t *cfg)
     ctx.reg = gw_nsreg_new(gw, cfg->namesrv_addr, bm_register_period(cfg), bm_build, &ctx);
     if (!ctx.reg)
         return 1;
-    bm_kafka_cluster(&fe_kafka, cfg, gw_nsreg_service(ctx.reg));
+    bm_kafka_cluster(gw, &fe_kafka, cfg, gw_nsreg_service(ctx.reg));
     bk_on_topics_changed(ctx.bk, bm_topics_changed, &ctx);
     gw_set_idle_timeout(gw, 120000);
     printf("The broker[%s, %s:%d] boot success. serializeType=JSON and name server is %s\n",
@@ -237,7 +248,7 @@ bm_standalone(bk_config_t *cfg)
            cfg->store.flush_mode == STORE_SYNC_FLUSH ? "SYNC_FLUSH" : "ASYNC_FLUSH");
     fflush(stdout);
     bm_serve(gw, &ctx);
-    gw_klayout_free(fe_kafka.layout);
+    bm_kafka_cluster_free(&fe_kafka);
     MQ_LOG_INFO("broker", "The broker[%s] shut down", cfg->name);
     return 0;
 }
@@ -382,7 +393,7 @@ main(int argc, char **argv)
         return 1;
     fe_bk.svc = bk_service(ctx.bk);
     fe_kafka.svc = bk_service(ctx.bk);
-    bm_kafka_cluster(&fe_kafka, &cfg, ns_service(ctx.ns));
+    bm_kafka_cluster(gw, &fe_kafka, &cfg, ns_service(ctx.ns));
     if (cfg.namesrv_addr[0] != '\0') {
         ctx.reg = gw_nsreg_new(gw, cfg.namesrv_addr, bm_register_period(&cfg), bm_build, &ctx);
         if (!ctx.reg)
@@ -405,7 +416,7 @@ main(int argc, char **argv)
         printf("next: bootstrap.servers=%s  (Kafka clients)\n", cfg.kafka_advertised);
     fflush(stdout);
     bm_serve(gw, &ctx);
-    gw_klayout_free(fe_kafka.layout);
+    bm_kafka_cluster_free(&fe_kafka);
     gw_kvfile_free(kvf);
     ns_free(ctx.ns);
     MQ_LOG_INFO("broker", "The broker[%s] shut down", cfg.name);

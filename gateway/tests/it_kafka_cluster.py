@@ -9,6 +9,10 @@ partitions over both, numbered the same way (broker-a's queues, then broker-b's)
 the broker that owns the queue; kcat produces to and consumes from a partition of the other
 broker through either bootstrap address, and the record lands in that broker's queue; a
 Produce, Fetch or ListOffsets for another broker's partition gets NOT_LEADER_OR_FOLLOWER;
+both brokers name the same coordinator for a group and the other one answers its group
+requests with NOT_COORDINATOR; an OffsetCommit at the coordinator for a partition of the other
+broker is stored there, as the RocketMQ group's offset of that queue (QUERY_CONSUMER_OFFSET),
+and OffsetFetch reads it back;
 after kill -9 of broker-b its partitions keep their numbers with no leader; after a restart
 of broker-a the numbering (kept in config/kafkaPartitions.json) is the same.
 Usage: it_kafka_cluster.py path/to/mqbroker path/to/mqnamesrv. Prints "N passed, N failed".
@@ -129,6 +133,50 @@ def fetch_v4(kport, partition):
     return struct.unpack_from(">ih", r, off)[1]
 
 
+def kstr(s):
+    b = s.encode()
+    return struct.pack(">h", len(b)) + b
+
+
+def find_coordinator_v0(kport, group):
+    r = raw_call(kport, frame(10, 0, 80, kstr(group)))
+    err, node = struct.unpack_from(">hi", r, 4)
+    return err, node
+
+
+def heartbeat_v0(kport, group):
+    r = raw_call(kport, frame(12, 0, 81, kstr(group) + struct.pack(">i", 1) + kstr("m-1")))
+    return struct.unpack_from(">h", r, 4)[0]
+
+
+def offset_commit_v2(kport, group, partition, offset):
+    body = kstr(group) + struct.pack(">i", -1) + kstr("") + struct.pack(">q", -1)
+    body += struct.pack(">i", 1) + kstr(TOPIC) + struct.pack(">i", 1)
+    body += struct.pack(">iq", partition, offset) + kstr("")
+    r = raw_call(kport, frame(8, 2, 82, body))
+    off = 4 + 4 + 2 + len(TOPIC) + 4
+    return struct.unpack_from(">ih", r, off)[1]
+
+
+def offset_fetch_v1(kport, group, partition):
+    body = kstr(group) + struct.pack(">i", 1) + kstr(TOPIC) + struct.pack(">ii", 1, partition)
+    r = raw_call(kport, frame(9, 1, 83, body))
+    off = 4 + 4 + 2 + len(TOPIC) + 4 + 4
+    offset = struct.unpack_from(">q", r, off)[0]
+    off += 8
+    off += 2 + struct.unpack_from(">h", r, off)[0]
+    return offset, struct.unpack_from(">h", r, off)[0]
+
+
+def query_offset(bport, group, qid):
+    c = Remoting(bport)
+    try:
+        h, _ = c.call(14, {"consumerGroup": group, "topic": TOPIC, "queueId": qid})
+        return int(h.get("extFields", {}).get("offset", -1)) if h["code"] == 0 else -1
+    finally:
+        c.close()
+
+
 def main():
     mqbroker, mqnamesrv = sys.argv[1], sys.argv[2]
     tmp = tempfile.mkdtemp(prefix="it-kafka-cluster-")
@@ -175,6 +223,29 @@ def main():
         check(list_offsets_v1(a_kport, 4) == 6,
               "ListOffsets of broker-b's partition at broker-a: error 6")
         check(fetch_v4(b_kport, 2) == 0, "Fetch of its own partition at broker-b: no error")
+
+        # groups: one coordinator per group, offsets stored at the queue's owner
+        group = "kc_group"
+        ea, ca = find_coordinator_v0(a_kport, group)
+        eb, cb = find_coordinator_v0(b_kport, group)
+        check(ea == 0 and eb == 0 and ca == cb and ca in (a_node, b_node),
+              "both brokers name the same coordinator for the group (%s, %s)" % (ca, cb))
+        coord, other = (a_kport, b_kport) if ca == a_node else (b_kport, a_kport)
+        check(heartbeat_v0(other, group) == 16,
+              "a Heartbeat at the other broker gets NOT_COORDINATOR")
+        check(heartbeat_v0(coord, group) != 16, "a Heartbeat at the coordinator is handled there")
+        for part, owner_bport, qid in ((3, b_bport, 1), (0, a_bport, 0)):
+            err = offset_commit_v2(coord, group, part, 7 + part)
+            check(err == 0, "OffsetCommit of partition %d at the coordinator: no error (%s)"
+                  % (part, err))
+            got = query_offset(owner_bport, group, qid)
+            check(got == 7 + part, "partition %d's offset is the RocketMQ group's offset of "
+                  "queue %d at its owner: %s" % (part, qid, got))
+            check(offset_fetch_v1(coord, group, part) == (7 + part, 0),
+                  "OffsetFetch of partition %d reads it back: %s"
+                  % (part, offset_fetch_v1(coord, group, part)))
+        check(offset_commit_v2(other, group, 1, 5) == 16,
+              "OffsetCommit at the other broker: NOT_COORDINATOR")
 
         b.kill()
         b.wait()
