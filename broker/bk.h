@@ -29,6 +29,8 @@ typedef struct bk_config_s {
     int auto_create_group;    /* autoCreateSubscriptionGroup (true) */
     int default_topic_queues; /* defaultTopicQueueNums (8) */
     int long_polling;         /* longPollingEnable (true) */
+    int property_filter;      /* enablePropertyFilter: SQL92 subscriptions (false) */
+    int filter_retry;         /* filterSupportRetry: SQL92 also on %RETRY% topics (false) */
     int64_t short_polling_ms; /* shortPollingTimeMills (1000) */
     int64_t max_hold_ms;      /* cap on a held pull (25000: clients give up at 30 s) */
     char config_path[1024];   /* brokerConfigPath: the file UPDATE_BROKER_CONFIG rewrites; mqbroker

@@ -300,6 +300,7 @@ bk_free(bk_t *bk)
         bk_close(bk);
     bk_clients_fini(bk);
     bk_stats_group_fini(bk);
+    bk_filter_fini(bk);
     bk_coord_free(bk);
     bk_idem_fini(bk);
     mq_strmap_fini(&bk->holds, NULL);

@@ -246,6 +246,17 @@ bk_clients_subscription(bk_t *bk, mq_str_t group, mq_str_t topic)
     return NULL;
 }
 
+const char *
+bk_clients_subscription_type(bk_t *bk, mq_str_t group, mq_str_t topic)
+{
+    bk_group_t *g = bk_group_get(bk, group, 0);
+    for (int i = 0; g && i < g->n_clients; i++)
+        for (int s = 0; s < g->clients[i].n_subs; s++)
+            if (mq_str_eq_cstr(topic, g->clients[i].sub_topics[s]))
+                return g->clients[i].sub_types[s];
+    return NULL;
+}
+
 int
 bk_clients_connections(bk_t *bk, mq_str_t group, mq_pool_t *pool, mq_group_connections_t *out)
 {

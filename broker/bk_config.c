@@ -134,6 +134,12 @@ bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, s
     else if (strcmp(key, "longPollingEnable") == 0) {
         if (!(bad = bk_parse_bool(value, &b)))
             cfg->long_polling = b;
+    } else if (strcmp(key, "enablePropertyFilter") == 0) {
+        if (!(bad = bk_parse_bool(value, &b)))
+            cfg->property_filter = b;
+    } else if (strcmp(key, "filterSupportRetry") == 0) {
+        if (!(bad = bk_parse_bool(value, &b)))
+            cfg->filter_retry = b;
     } else
         return store_config_set(&cfg->store, key, value, err, errlen);
     if (bad) {
@@ -212,6 +218,8 @@ bk_config_foreach(const bk_config_t *cfg, void (*fn)(void *arg, const char *key,
     snprintf(v, sizeof(v), "%d", cfg->default_topic_queues);
     fn(arg, "defaultTopicQueueNums", v);
     fn(arg, "longPollingEnable", cfg->long_polling ? "true" : "false");
+    fn(arg, "enablePropertyFilter", cfg->property_filter ? "true" : "false");
+    fn(arg, "filterSupportRetry", cfg->filter_retry ? "true" : "false");
     snprintf(v, sizeof(v), "%" PRId64, cfg->short_polling_ms);
     fn(arg, "shortPollingTimeMills", v);
     snprintf(v, sizeof(v), "%" PRId64, cfg->group_initial_delay_ms);

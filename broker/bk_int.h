@@ -72,6 +72,7 @@ struct bk_s {
     void *topics_changed_arg;
 
     mq_strmap_t holds;        /* "topic\1qid" -> bk_hold_t list */
+    mq_strmap_t sql_filters;  /* "group\1topic" -> compiled SQL92 subscription (bk_filter.c) */
     _Atomic int held_count;   /* any thread: held pulls */
     pthread_mutex_t dirty_mu; /* guards dirty and dirty_posted */
     mq_strmap_t dirty;        /* queues with new messages since the last wake-up */
@@ -161,5 +162,17 @@ mq_str_t bk_pstr(mq_pool_t *pool, const char *s);
 
 /* The subscription expression a group's client registered for a topic, or NULL. */
 const char *bk_clients_subscription(bk_t *bk, mq_str_t group, mq_str_t topic);
+/* Its expression type ("TAG", "SQL92"), or NULL. */
+const char *bk_clients_subscription_type(bk_t *bk, mq_str_t group, mq_str_t topic);
+
+/* SQL92 subscriptions (bk_filter.c). */
+struct flt_sql92_s;
+/* The compiled expression for (group, topic), compiled once per expression text. MQ_OK, or
+ * MQ_EINVAL with err (RocketMQ's parse message). */
+int bk_filter_sql92(bk_t *bk, mq_str_t group, mq_str_t topic, mq_str_t expr,
+                    const struct flt_sql92_s **out, char *err, size_t errlen);
+/* store_filter_t.match_msg for a compiled expression: the record's properties match. */
+int bk_filter_sql92_record(void *arg, const uint8_t *record, uint32_t len);
+void bk_filter_fini(bk_t *bk);
 
 #endif /* MQ_BK_INT_H */

@@ -14,7 +14,10 @@
  *                                                   --deadline--> retry --> reply
  *
  * Tag filtering uses the ConsumeQueue tag hash against the subscription's tags (the pull's own
- * expression, or the one its group registered by heartbeat); clients filter tags again.
+ * expression, or the one its group registered by heartbeat); clients filter tags again. A SQL92
+ * subscription (enablePropertyFilter=true) is evaluated on each record's properties
+ * (bk_filter.c); without enablePropertyFilter it is refused, as RocketMQ does, never served
+ * unfiltered; a bad expression gets SUBSCRIPTION_PARSE_FAILED with the parser's message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,27 +90,45 @@ bk_pull_try(bk_t *bk, mq_req_t *req, int may_hold)
     bk_tag_filter_t tags;
     mq_rep_t rep;
     mq_str_t *records;
-    mq_str_t expr = p->subscription;
+    mq_str_t expr = p->subscription, type = p->expression_type;
+    const struct flt_sql92_s *sql = NULL;
     int max = p->max_msgs > 0 ? MQ_MIN(p->max_msgs, BK_PULL_MAX_MSGS) : 32;
 
     if (!(p->flags & MQ_PULL_SUBSCRIPTION)) {
         const char *e = bk_clients_subscription(bk, p->group, p->topic);
+        const char *t = bk_clients_subscription_type(bk, p->group, p->topic);
         expr = e ? mq_str_from_cstr(e) : MQ_STR_NULL;
+        type = t ? mq_str_from_cstr(t) : MQ_STR_NULL;
     }
-    if (p->expression_type.n > 0 && !mq_str_eq(p->expression_type, MQ_STR("TAG"))) {
-        /* RocketMQ with enablePropertyFilter=false (its default): refuse, never deliver
-         * unfiltered. SQL92 filtering arrives with issue 5. */
-        char *why = mq_palloc(req->pool, 80 + p->expression_type.n);
-        snprintf(why, 80 + p->expression_type.n,
-                 "The broker does not support consumer to filter message by %.*s",
-                 (int)p->expression_type.n, p->expression_type.p);
-        bk_reply(req, MQ_ERR, why);
-        return 1;
+    if (type.n > 0 && !mq_str_eq(type, MQ_STR("TAG"))) {
+        char err[512];
+        if (!mq_str_eq(type, MQ_STR("SQL92")) || !bk->cfg.property_filter) {
+            /* RocketMQ with enablePropertyFilter=false (its default): refuse, never deliver
+             * unfiltered */
+            char *why = mq_palloc(req->pool, 80 + type.n);
+            snprintf(why, 80 + type.n,
+                     "The broker does not support consumer to filter message by %.*s",
+                     (int)type.n, type.p);
+            bk_reply(req, MQ_ERR, why);
+            return 1;
+        }
+        if (bk_filter_sql92(bk, p->group, p->topic, expr, &sql, err, sizeof(err)) != MQ_OK) {
+            bk_reply(req, MQ_EINVAL, mq_pstrdup(req->pool, mq_str_from_cstr(err)));
+            return 1;
+        }
+        if (!bk->cfg.filter_retry && p->topic.n > 7 && memcmp(p->topic.p, "%RETRY%", 7) == 0)
+            sql = NULL; /* RocketMQ: retry topics are not SQL-filtered (filterSupportRetry) */
+        expr = MQ_STR("*");
     }
     if (max > BK_PULL_STACK_MSGS) /* not from the pool: the reply may free it before release */
         slices = mq_xmalloc((size_t)max * sizeof(*slices));
     bk_tag_filter_parse(expr.p, expr.n, &tags);
-    if (!tags.all) {
+    if (sql) {
+        filter.match_cq = NULL;
+        filter.match_msg = bk_filter_sql92_record;
+        filter.arg = (void *)sql;
+        fp = &filter;
+    } else if (!tags.all) {
         filter.match_cq = bk_tag_match;
         filter.match_msg = NULL;
         filter.arg = &tags;
@@ -278,6 +299,7 @@ void
 bk_pull_init(bk_t *bk)
 {
     mq_strmap_init(&bk->holds);
+    mq_strmap_init(&bk->sql_filters);
     mq_strmap_init(&bk->dirty);
     pthread_mutex_init(&bk->dirty_mu, NULL);
     atomic_init(&bk->held_count, 0);

@@ -541,6 +541,8 @@ rmq_broker_error_code(mq_op_t op, int status)
     case MQ_ECLOSED:
         return RMQ_RC_SERVICE_NOT_AVAILABLE;
     case MQ_EINVAL:
+        if (op == MQ_OP_PULL)
+            return RMQ_RC_SUBSCRIPTION_PARSE_FAILED; /* a SQL92 expression that does not parse */
         return RMQ_RC_INVALID_PARAMETER;
     case MQ_EBUSY:
         return RMQ_RC_SYSTEM_BUSY;
