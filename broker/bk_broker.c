@@ -151,6 +151,9 @@ bk_handle(mq_service_t *svc, mq_req_t *req)
     case MQ_OP_CLIENT_UNREGISTER:
         bk_handle_unregister(bk, req);
         break;
+    case MQ_OP_CHECK_CLIENT_CONFIG:
+        bk_filter_check_client(bk, req);
+        break;
     case MQ_OP_GET_GROUP_MEMBERS:
         bk_handle_members(bk, req);
         break;

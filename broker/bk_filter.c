@@ -72,6 +72,32 @@ bk_filter_sql92_record(void *arg, const uint8_t *record, uint32_t len)
 }
 
 void
+bk_filter_check_client(bk_t *bk, mq_req_t *req)
+{
+    const mq_check_client_t *cc = &req->u.check_client;
+    const flt_sql92_t *f;
+    char err[512];
+    if (cc->expression_type.n == 0 || mq_str_eq(cc->expression_type, MQ_STR("TAG"))) {
+        bk_reply(req, MQ_OK, NULL);
+        return;
+    }
+    if (!mq_str_eq(cc->expression_type, MQ_STR("SQL92")) || !bk->cfg.property_filter) {
+        char *why = mq_palloc(req->pool, 80 + cc->expression_type.n);
+        snprintf(why, 80 + cc->expression_type.n,
+                 "The broker does not support consumer to filter message by %.*s",
+                 (int)cc->expression_type.n, cc->expression_type.p);
+        bk_reply(req, MQ_ERR, why);
+        return;
+    }
+    if (bk_filter_sql92(bk, cc->group, cc->topic, cc->expression, &f, err, sizeof(err)) !=
+        MQ_OK) {
+        bk_reply(req, MQ_EINVAL, mq_pstrdup(req->pool, mq_str_from_cstr(err)));
+        return;
+    }
+    bk_reply(req, MQ_OK, NULL);
+}
+
+void
 bk_filter_fini(bk_t *bk)
 {
     mq_strmap_fini(&bk->sql_filters, bk_sql_entry_free);

@@ -174,5 +174,8 @@ int bk_filter_sql92(bk_t *bk, mq_str_t group, mq_str_t topic, mq_str_t expr,
 /* store_filter_t.match_msg for a compiled expression: the record's properties match. */
 int bk_filter_sql92_record(void *arg, const uint8_t *record, uint32_t len);
 void bk_filter_fini(bk_t *bk);
+/* CHECK_CLIENT_CONFIG: TAG subscriptions pass; SQL92 ones compile (MQ_EINVAL with the parser's
+ * message) or, without enablePropertyFilter, are refused as a pull would be. */
+void bk_filter_check_client(bk_t *bk, mq_req_t *req);
 
 #endif /* MQ_BK_INT_H */

@@ -7,7 +7,8 @@ Checks, with enablePropertyFilter=true: a raw PULL with a SQL92 subscription ret
 the messages whose properties match (numeric comparisons on string properties, BETWEEN, IN,
 IS NULL, string equality, TAGS as a property, AND/OR/NOT); the expression a group registered by
 heartbeat filters pulls that carry none; a bad expression gets SUBSCRIPTION_PARSE_FAILED (23)
-with the parser's position; retry topics are not filtered (filterSupportRetry=false). Without
+with the parser's position, and CHECK_CLIENT_CONFIG (46) answers the same way for a
+subscription before it is used (success, SUBSCRIPTION_PARSE_FAILED); retry topics are not filtered (filterSupportRetry=false). Without
 enablePropertyFilter a SQL92 pull gets SYSTEM_ERROR and no message. Tag filtering is unchanged.
 Usage: it_sql92.py path/to/mqbroker. Prints "N passed, N failed".
 """
@@ -57,6 +58,15 @@ MESSAGES = [  # body: properties
 ]
 
 
+def check_client(c, expr, etype="SQL92"):
+    body = {"clientId": "127.0.0.1@sql#1", "group": "cg_check",
+            "subscriptionData": {"topic": TOPIC, "subString": expr, "expressionType": etype,
+                                 "classFilterMode": False, "tagsSet": [], "codeSet": [],
+                                 "subVersion": 1}}
+    h, _ = c.call(46, {}, json.dumps(body).encode())
+    return h["code"], h.get("remark", "")
+
+
 def main():
     mqbroker = sys.argv[1]
     tmp = tempfile.mkdtemp(prefix="it-sql92-")
@@ -91,6 +101,13 @@ def main():
         check(code == 23 and "column" in remark and got == [],
               "a bad expression: SUBSCRIPTION_PARSE_FAILED with the position (%d %r)"
               % (code, remark))
+        check(check_client(c, "a > 4 AND color IN ('red')")[0] == 0,
+              "CHECK_CLIENT_CONFIG: a good SQL92 expression passes")
+        code, remark = check_client(c, "a >> 4")
+        check(code == 23 and "column" in remark,
+              "CHECK_CLIENT_CONFIG: a bad one gets SUBSCRIPTION_PARSE_FAILED (%d %r)"
+              % (code, remark))
+        check(check_client(c, "TagA || TagB", "TAG")[0] == 0, "CHECK_CLIENT_CONFIG: tags pass")
         code, _, got = pull_sql(c, TOPIC, "TagA || TagC", etype="TAG")
         check(code == 0 and got == ["m1", "m5"], "tag filtering unchanged: %s" % got)
 
@@ -128,6 +145,9 @@ def main():
         code, remark, got = pull_sql(c, TOPIC, "a = 1")
         check(code == 1 and "SQL92" in remark and got == [],
               "without enablePropertyFilter: SYSTEM_ERROR (%d %r)" % (code, remark))
+        code, remark = check_client(c, "a = 1")
+        check(code == 1 and "SQL92" in remark,
+              "CHECK_CLIENT_CONFIG without enablePropertyFilter: SYSTEM_ERROR (%d)" % code)
         c.close()
     finally:
         it_broker.stop(p)

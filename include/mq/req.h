@@ -73,7 +73,8 @@
     XX(COORD_DESCRIBE)       /* groups' state, protocol, members and assignments */                \
     XX(COORD_DELETE)         /* delete empty groups and their committed offsets */                 \
     XX(COORD_OFFSET_COMMIT)  /* commit offsets + metadata, checking the member */                  \
-    XX(COORD_OFFSET_FETCH)   /* committed offsets + metadata of a group (Kafka OffsetFetch) */
+    XX(COORD_OFFSET_FETCH)   /* committed offsets + metadata of a group (Kafka OffsetFetch) */    \
+    XX(CHECK_CLIENT_CONFIG)  /* validate a consumer's subscription (SQL92) before it starts */
 
 typedef enum mq_op_e {
 #define MQ_OP_ENUM(name) MQ_OP_##name,
@@ -321,6 +322,13 @@ typedef struct mq_reset_offset_s {
 typedef struct mq_client_unregister_s {
     mq_str_t client_id, producer_group, consumer_group;
 } mq_client_unregister_t;
+
+/* CHECK_CLIENT_CONFIG: a consumer's subscription, checked before it subscribes. */
+typedef struct mq_check_client_s {
+    mq_str_t client_id, group, topic;
+    mq_str_t expression;      /* subString */
+    mq_str_t expression_type; /* TAG (default) or SQL92 */
+} mq_check_client_t;
 
 /* ---- Group coordinator (Kafka's classic consumer-group protocol, protocol-neutral) ----
  *
@@ -729,6 +737,7 @@ struct mq_req_s {
         mq_topic_info_t topic_info; /* TOPIC_UPSERT */
         mq_group_conf_t group_conf; /* GROUP_UPSERT */
         mq_group_delete_t group_delete;
+        mq_check_client_t check_client; /* CHECK_CLIENT_CONFIG */
         mq_group_topic_t group_topic; /* CONSUME_STATS */
         mq_view_message_t view_message;
         mq_query_message_t query_message;

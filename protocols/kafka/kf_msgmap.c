@@ -20,7 +20,7 @@
     XX("KEYS", 0)                                                                                  \
     XX("TAGS", 1)                                                                                  \
     XX("WAIT", 0)                                                                                  \
-    XX("DELAY", 0)                                                                                 \
+    XX("DELAY", 1)                                                                                 \
     XX("RETRY_TOPIC", 0)                                                                           \
     XX("REAL_TOPIC", 0)                                                                            \
     XX("REAL_QID", 0)                                                                              \
@@ -63,8 +63,8 @@
     XX("INNER_MULTI_DISPATCH", 0)                                                                  \
     XX("INNER_MULTI_QUEUE_OFFSET", 0)                                                              \
     XX("TRACE_CONTEXT", 0)                                                                         \
-    XX("TIMER_DELAY_SEC", 0)                                                                       \
-    XX("TIMER_DELIVER_MS", 0)                                                                      \
+    XX("TIMER_DELAY_SEC", 1)                                                                       \
+    XX("TIMER_DELIVER_MS", 1)                                                                      \
     XX("TIMER_DELAY_MS", 0)                                                                        \
     XX("TIMER_ENQUEUE_MS", 0)                                                                      \
     XX("TIMER_DEQUEUE_MS", 0)                                                                      \

@@ -411,6 +411,33 @@ out:
     return rc;
 }
 
+/* CheckClientRequestBody: {clientId, group, subscriptionData: {topic, subString,
+ * expressionType, ...}}. */
+static int
+rmq_map_check_client(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const char **why)
+{
+    mq_check_client_t *cc = &req->u.check_client;
+    json_t *root = json_loadb(c->body.p, c->body.n, 0, NULL), *sub;
+    int rc = MQ_EINVAL;
+
+    req->op = MQ_OP_CHECK_CLIENT_CONFIG;
+    memset(cc, 0, sizeof(*cc));
+    sub = json_object_get(root, "subscriptionData");
+    if (!json_is_object(root) || !json_is_object(sub)) {
+        *why = "CheckClientRequestBody";
+        goto out;
+    }
+    cc->client_id = rmq_hb_str(pool, json_object_get(root, "clientId"));
+    cc->group = rmq_hb_str(pool, json_object_get(root, "group"));
+    cc->topic = rmq_hb_str(pool, json_object_get(sub, "topic"));
+    cc->expression = rmq_hb_str(pool, json_object_get(sub, "subString"));
+    cc->expression_type = rmq_hb_str(pool, json_object_get(sub, "expressionType"));
+    rc = MQ_OK;
+out:
+    json_decref(root);
+    return rc;
+}
+
 /* ---- Requests ---- */
 
 int
@@ -435,6 +462,8 @@ rmq_map_broker_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const
         return rmq_map_queue_offset(c, req, why);
     case RMQ_HEART_BEAT:
         return rmq_map_heartbeat(c, pool, req, why);
+    case RMQ_CHECK_CLIENT_CONFIG:
+        return rmq_map_check_client(c, pool, req, why);
     case RMQ_UNREGISTER_CLIENT: {
         mq_client_unregister_t *u = &req->u.client_unregister;
         req->op = MQ_OP_CLIENT_UNREGISTER;
@@ -516,6 +545,7 @@ rmq_is_broker_op(mq_op_t op)
     case MQ_OP_CLIENT_HEARTBEAT:
     case MQ_OP_CLIENT_UNREGISTER:
     case MQ_OP_GET_GROUP_MEMBERS:
+    case MQ_OP_CHECK_CLIENT_CONFIG:
         return 1;
     default:
         return 0;
@@ -541,7 +571,7 @@ rmq_broker_error_code(mq_op_t op, int status)
     case MQ_ECLOSED:
         return RMQ_RC_SERVICE_NOT_AVAILABLE;
     case MQ_EINVAL:
-        if (op == MQ_OP_PULL)
+        if (op == MQ_OP_PULL || op == MQ_OP_CHECK_CLIENT_CONFIG)
             return RMQ_RC_SUBSCRIPTION_PARSE_FAILED; /* a SQL92 expression that does not parse */
         return RMQ_RC_INVALID_PARAMETER;
     case MQ_EBUSY:
