@@ -29,10 +29,6 @@ const SKIP = {
     delay_level:
         'broker: delay levels (DELAY property -> SCHEDULE_TOPIC_XXXX) are issue 5; a level-2 (5 s) ' +
         'message is delivered at once',
-    sql92_filter:
-        'broker: SQL92 filtering is issue 5; until then a SQL92 pull is refused with SYSTEM_ERROR ' +
-        '"The broker does not support consumer to filter message by SQL92", as RocketMQ does with ' +
-        'enablePropertyFilter=false (checked by gateway/tests/it_broker.py)',
     consume_retry:
         'broker: CONSUMER_SEND_MSG_BACK (36) answers REQUEST_CODE_NOT_SUPPORTED (retry/DLQ are ' +
         'issue 5); ali-ons then re-sends to %RETRY% itself',
@@ -84,6 +80,7 @@ function startBroker(binary, store) {
                 '--listeners=PLAINTEXT://127.0.0.1:0',
                 `--storePathRootDir=${store}`,
                 '--logLevel=warn',
+                '--enablePropertyFilter=true', // SQL92 subscriptions (RocketMQ's default is false)
             ],
             { stdio: ['ignore', 'pipe', 'pipe'] }
         );
