@@ -15,7 +15,12 @@ broker is stored there, as the RocketMQ group's offset of that queue (QUERY_CONS
 and OffsetFetch reads it back;
 after kill -9 of broker-b its partitions keep their numbers with no leader; after a restart
 of broker-a the numbering (kept in config/kafkaPartitions.json) is the same.
-Usage: it_kafka_cluster.py path/to/mqbroker path/to/mqnamesrv. Prints "N passed, N failed".
+With --rdk-group=PATH (compat-tests/kafka's rdk_group, librdkafka) it runs instead a
+balanced group of librdkafka consumers through broker-a on a topic broker-a owns, with a group
+name broker-b coordinates, so every commit is forwarded to broker-a: each record delivered
+once, commits read back, and the offsets are the RocketMQ group's at broker-a.
+Usage: it_kafka_cluster.py path/to/mqbroker path/to/mqnamesrv [--rdk-group=PATH].
+Prints "N passed, N failed".
 """
 import json
 import os
@@ -177,8 +182,45 @@ def query_offset(bport, group, qid):
         c.close()
 
 
+def rdk_group_case(rdk_group, a_bport, a_kport, b_kport, b_node):
+    """librdkafka's balanced consumer over two brokers (the docstring says what is checked)."""
+    prefix = None
+    for i in range(200):  # a group name broker-b coordinates (the name's hash decides)
+        cand = "kcg%d" % i
+        if find_coordinator_v0(a_kport, cand + "-group") == (0, b_node):
+            prefix = cand
+            break
+    check(prefix is not None, "a group name coordinated by broker-b exists")
+    if prefix is None:
+        return
+    env = dict(os.environ, MQ_KAFKA_SKIP="restart_resume")
+    r = subprocess.run([rdk_group, "127.0.0.1:%d" % a_kport, prefix], capture_output=True,
+                       text=True, timeout=240, env=env, stdin=subprocess.DEVNULL)
+    tail = "\n".join(r.stdout.splitlines()[-12:])
+    check(r.returncode == 0 and re.search(r"\d+ passed, 0 failed", r.stdout) is not None,
+          "librdkafka balanced group with its coordinator on broker-b:\n%s" % tail)
+    committed = [query_offset_topic(a_bport, prefix + "-group", prefix + "-grp", q)
+                 for q in range(3)]
+    check(all(c >= 10 for c in committed),
+          "the group's commits are RocketMQ offsets at broker-a, the queues' owner: %s"
+          % committed)
+
+
+def query_offset_topic(bport, group, topic, qid):
+    c = Remoting(bport)
+    try:
+        h, _ = c.call(14, {"consumerGroup": group, "topic": topic, "queueId": qid})
+        return int(h.get("extFields", {}).get("offset", -1)) if h["code"] == 0 else -1
+    finally:
+        c.close()
+
+
 def main():
     mqbroker, mqnamesrv = sys.argv[1], sys.argv[2]
+    rdk_group = None
+    for a in sys.argv[3:]:
+        if a.startswith("--rdk-group="):
+            rdk_group = a.split("=", 1)[1]
     tmp = tempfile.mkdtemp(prefix="it-kafka-cluster-")
     ns, nsport = it_namesrv.start_namesrv(mqnamesrv, stderr=subprocess.DEVNULL)
     namesrv = "127.0.0.1:%d" % nsport
@@ -190,6 +232,9 @@ def main():
         procs.append(b)
         check(a_node != b_node, "the two brokers have different Kafka node ids (%d, %d)"
               % (a_node, b_node))
+        if rdk_group:
+            rdk_group_case(rdk_group, a_bport, a_kport, b_kport, b_node)
+            return finish()
         check(create_topic(a_bport, 2) == 0 and create_topic(b_bport, 3) == 0,
               "topic created with 2 queues on broker-a and 3 on broker-b")
         check(wait_for(lambda: route_brokers(nsport) == {"broker-a", "broker-b"}),
@@ -274,6 +319,10 @@ def main():
         ns.kill()
         ns.wait()
         shutil.rmtree(tmp, ignore_errors=True)
+    return finish()
+
+
+def finish():
     print("it_kafka_cluster: %d passed, %d failed" % (it_namesrv.PASSED, it_namesrv.FAILED))
     return 1 if it_namesrv.FAILED else 0
 
