@@ -2,12 +2,11 @@
  *
  * mqc_route.c -- topic routes from the NameServer (GET_ROUTEINFO_BY_TOPIC, code 105) parsed
  * into mqc_route_t (rocketmq-protocol.md section 3.1), and the queue lists producers and
- * consumers build from them. The parser is lenient the way RocketMQ clients are: fastjson's
- * legacy form writes brokerAddrs with bare integer keys ({0:"ip:port"}), which is quoted before
- * jansson sees it (rmq_json_quote_int_keys, shared with the broker's decoders in
- * rmq_route.c); unknown fields are ignored; numbers may arrive as strings.
+ * consumers build from them. The body is read by rmq_route_decode (protocols/rocketmq), the
+ * decoder a broker uses for the same answer: lenient the way RocketMQ clients are (bare
+ * integer brokerAddrs keys, unknown fields ignored, numbers as strings).
  */
-#include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,107 +15,48 @@
 
 #define MQC_ROUTE_TIMEOUT_MS 3000
 
-/* ---- Lenient JSON ---- */
-
-/* An int from a JSON number or numeric string; def when neither. */
-static int64_t
-mqc_json_i64(const json_t *v, int64_t def)
-{
-    if (json_is_integer(v))
-        return json_integer_value(v);
-    if (json_is_real(v))
-        return (int64_t)json_real_value(v);
-    if (json_is_string(v)) {
-        char *end;
-        long long x = strtoll(json_string_value(v), &end, 10);
-        if (end != json_string_value(v) && *end == '\0')
-            return x;
-    }
-    return def;
-}
-
-static void
-mqc_json_copy(char *dst, size_t n, const json_t *v)
-{
-    const char *s = json_is_string(v) ? json_string_value(v) : "";
-    snprintf(dst, n, "%s", s);
-}
+/* ---- Parsing ---- */
 
 int
 mqc_route_parse(mq_str_t body, mqc_route_t *out)
 {
-    mq_buf_t fixed = MQ_BUF_INIT;
-    json_error_t jerr;
-    json_t *root, *qds, *bds;
-    int rc = MQ_EPROTO;
+    mq_pool_t pool;
+    mq_route_t r;
+    int total = 0, rc;
     memset(out, 0, sizeof(*out));
-    rmq_json_quote_int_keys(body, &fixed);
-    root = json_loadb((const char *)fixed.data, fixed.len, 0, &jerr);
-    mq_buf_fini(&fixed);
-    if (!json_is_object(root))
-        goto out;
-    qds = json_object_get(root, "queueDatas");
-    bds = json_object_get(root, "brokerDatas");
-    if ((qds && !json_is_array(qds)) || (bds && !json_is_array(bds)))
-        goto out;
-    if (qds && json_array_size(qds) > 0) {
-        size_t i;
-        json_t *q;
-        out->queues = mq_xcalloc(json_array_size(qds), sizeof(*out->queues));
-        json_array_foreach(qds, i, q)
-        {
-            mqc_queue_data_t *d = &out->queues[out->n_queues];
-            if (!json_is_object(q))
-                continue;
-            mqc_json_copy(d->broker_name, sizeof(d->broker_name), json_object_get(q, "brokerName"));
-            d->read_queues = (int)mqc_json_i64(json_object_get(q, "readQueueNums"), 0);
-            d->write_queues = (int)mqc_json_i64(json_object_get(q, "writeQueueNums"), 0);
-            d->perm = (int)mqc_json_i64(json_object_get(q, "perm"), 6);
-            if (d->read_queues < 0 || d->read_queues > 65535 || d->write_queues < 0 ||
-                d->write_queues > 65535)
-                goto out;
-            out->n_queues++;
-        }
+    mq_pool_init(&pool, 0);
+    rc = rmq_route_decode(body, &pool, &r); /* the broker's decoder: one lenient reading */
+    if (rc != MQ_OK) {
+        mq_pool_fini(&pool);
+        return rc;
     }
-    if (bds) {
-        size_t i, total = 0;
-        json_t *b;
-        json_array_foreach(bds, i, b)
-        {
-            json_t *addrs = json_object_get(b, "brokerAddrs");
-            if (json_is_object(addrs))
-                total += json_object_size(addrs);
-        }
-        if (total > 0)
-            out->brokers = mq_xcalloc(total, sizeof(*out->brokers));
-        json_array_foreach(bds, i, b)
-        {
-            json_t *addrs = json_object_get(b, "brokerAddrs"), *a;
-            const char *key;
-            if (!json_is_object(addrs))
-                continue;
-            json_object_foreach(addrs, key, a)
-            {
-                mqc_broker_addr_t *ba = &out->brokers[out->n_brokers];
-                char *end;
-                long long id = strtoll(key, &end, 10);
-                if (end == key || *end || !json_is_string(a))
-                    continue;
-                mqc_json_copy(ba->cluster, sizeof(ba->cluster), json_object_get(b, "cluster"));
-                mqc_json_copy(ba->name, sizeof(ba->name), json_object_get(b, "brokerName"));
-                mqc_json_copy(ba->addr, sizeof(ba->addr), a);
-                ba->id = id;
-                out->n_brokers++;
-            }
+    if (r.n_queues > 0)
+        out->queues = mq_xcalloc((size_t)r.n_queues, sizeof(*out->queues));
+    for (int i = 0; i < r.n_queues; i++) {
+        mqc_queue_data_t *d = &out->queues[out->n_queues++];
+        snprintf(d->broker_name, sizeof(d->broker_name), "%.*s", (int)r.queues[i].broker_name.n,
+                 r.queues[i].broker_name.p);
+        d->read_queues = r.queues[i].read_queues;
+        d->write_queues = r.queues[i].write_queues;
+        d->perm = r.queues[i].perm;
+    }
+    for (int i = 0; i < r.n_brokers; i++)
+        total += r.brokers[i].n_addrs;
+    if (total > 0)
+        out->brokers = mq_xcalloc((size_t)total, sizeof(*out->brokers));
+    for (int i = 0; i < r.n_brokers; i++) {
+        const mq_route_broker_t *b = &r.brokers[i];
+        for (int a = 0; a < b->n_addrs; a++) {
+            mqc_broker_addr_t *ba = &out->brokers[out->n_brokers++];
+            snprintf(ba->cluster, sizeof(ba->cluster), "%.*s", (int)b->cluster.n, b->cluster.p);
+            snprintf(ba->name, sizeof(ba->name), "%.*s", (int)b->broker_name.n, b->broker_name.p);
+            snprintf(ba->addr, sizeof(ba->addr), "%.*s", (int)b->addrs[a].n, b->addrs[a].p);
+            ba->id = b->ids[a];
         }
     }
     out->json = mq_str_dup(body);
-    rc = MQ_OK;
-out:
-    json_decref(root);
-    if (rc != MQ_OK)
-        mqc_route_fini(out);
-    return rc;
+    mq_pool_fini(&pool);
+    return MQ_OK;
 }
 
 void
