@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "gateway", "tests"))
 import it_namesrv  # noqa: E402  (Remoting client, check counters)
 from it_namesrv import Remoting, check  # noqa: E402
-from it_broker import start, stop  # noqa: E402
+from it_broker import start, stop, wait_visible  # noqa: E402
 
 MQADMIN = None
 ENV = None
@@ -193,6 +193,9 @@ def main():
         check("Broker name must be set" in err, "sendMessage -i needs -b")
 
         # ---- topicStatus ----
+        # a send is acknowledged before the dispatcher makes it visible (RocketMQ's reput is
+        # asynchronous too): wait for it, as a loaded machine can take a while
+        wait_visible(c, topic, 1, 3)
         _, out, _ = run("topicStatus", "-t", topic)
         head, rows = table(out, "#Broker Name")
         check(head is not None and re.match(
@@ -261,6 +264,7 @@ def main():
                "g": int(time.time() * 1000), "h": 0, "i": "KEYS\x01z\x02"}
         h, _ = c.call(310, ext, zlib.compress(b"zipped-body" * 20))
         check(h["code"] == 0, "compressed send: %r" % h)
+        wait_visible(c, "AdmZip", 0, 1)
         _, out, _ = run("queryMsgByOffset", "-t", "AdmZip", "-b", "broker-a", "-i", "0", "-o",
                         "0", "-f", "UTF-8")
         check("Message Body:        " + "zipped-body" * 20 in out, "compressed body inflated")
