@@ -33,6 +33,8 @@ typedef struct bk_config_s {
     int filter_retry;         /* filterSupportRetry: SQL92 also on %RETRY% topics (false) */
     int64_t short_polling_ms; /* shortPollingTimeMills (1000) */
     int64_t max_hold_ms;      /* cap on a held pull (25000: clients give up at 30 s) */
+    int64_t lock_max_live_ms; /* rocketmq.broker.rebalance.lockMaxLiveTime: queue lock expiry
+                                 (60000) */
     char config_path[1024];   /* brokerConfigPath: the file UPDATE_BROKER_CONFIG rewrites; mqbroker
                                  sets the -c file ("": <storePathRootDir>/config/broker.properties) */
     /* The group coordinator (Kafka's group.* broker settings, camelCase or Kafka's name). */
@@ -47,7 +49,15 @@ typedef struct bk_config_s {
     int64_t kafka_node_id;        /* node.id or broker.id (-1: derived from brokerName/Id) */
     int kafka_auto_create;        /* auto.create.topics.enable (true) */
     int64_t kafka_num_partitions; /* num.partitions (1) */
-    store_config_t store;         /* the store's keys */
+    /* Delayed messages (docs/delay-retry.md). */
+    char delay_levels[512];    /* messageDelayLevel ("1s 5s 10s 30s 1m 2m ... 1h 2h") */
+    int timer_enable;          /* timerWheelEnable (true): TIMER_* and __STARTDELIVERTIME */
+    int64_t timer_max_delay_s; /* timerMaxDelaySec (259200: 3 days) */
+    /* Transactional messages (docs/transactions.md). */
+    int64_t txn_timeout_ms;        /* transactionTimeOut: a half is checked after (6000) */
+    int64_t txn_check_interval_ms; /* transactionCheckInterval: check passes (60000) */
+    int64_t txn_check_max;         /* transactionCheckMax: checks before discarding (15) */
+    store_config_t store;          /* the store's keys */
 } bk_config_t;
 
 typedef struct bk_s bk_t;
@@ -57,6 +67,12 @@ void bk_config_defaults(bk_config_t *cfg);
 /* Sets a broker.conf key (the broker's or the store's). Returns MQ_OK, MQ_ENOENT for a key
  * nobody knows (the caller warns), MQ_EINVAL with err filled. */
 int bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, size_t errlen);
+/* messageDelayLevel: RocketMQ's default list, and its parser (bk_delay.c): fills ms[] with each
+ * level's delay ("1s", "5m", "2h", "1d", space-separated) and returns the level count, or -1 for
+ * a malformed list or one longer than max. */
+#define BK_DELAY_LEVELS_DEFAULT "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h"
+#define BK_DELAY_LEVELS_MAX 64
+int bk_delay_levels_parse(const char *spec, int64_t *ms, int max);
 /* Loads a Java-style properties file; unknown keys are logged as warnings. */
 int bk_config_load(bk_config_t *cfg, const char *path);
 void bk_config_foreach(const bk_config_t *cfg,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bk_int.h"
+#include "bk_txn.h"
 #include "mq/log.h"
 
 #define BK_TBW102 "TBW102"
@@ -146,16 +147,28 @@ bk_handle(mq_service_t *svc, mq_req_t *req)
         bk_handle_coord(bk, req);
         break;
     case MQ_OP_CLIENT_HEARTBEAT:
+        bk_txn_heartbeat(bk, req); /* producer groups (bk_txn_check.c) */
         bk_handle_heartbeat(bk, req);
         break;
     case MQ_OP_CLIENT_UNREGISTER:
+        bk_txn_unregister(bk, req);
         bk_handle_unregister(bk, req);
         break;
     case MQ_OP_CHECK_CLIENT_CONFIG:
         bk_filter_check_client(bk, req);
         break;
+    case MQ_OP_END_TRANSACTION:
+        bk_handle_end_txn(bk, req);
+        break;
     case MQ_OP_GET_GROUP_MEMBERS:
         bk_handle_members(bk, req);
+        break;
+    case MQ_OP_SEND_BACK:
+        bk_handle_send_back(bk, req); /* bk_retry.c */
+        break;
+    case MQ_OP_QUEUE_LOCK:
+    case MQ_OP_QUEUE_UNLOCK:
+        bk_handle_lock(bk, req);
         break;
     case MQ_OP_TOPIC_UPSERT:
     case MQ_OP_TOPIC_DELETE:
@@ -188,7 +201,9 @@ bk_handle(mq_service_t *svc, mq_req_t *req)
 static void
 bk_session_closed(mq_service_t *svc, void *session)
 {
+    bk_locks_session_closed(svc->ctx, session); /* before the group hears the client left */
     bk_clients_session_closed(svc->ctx, session);
+    bk_txn_session_closed(svc->ctx, session);
 }
 
 static void
@@ -206,6 +221,7 @@ bk_tick(void *arg)
         return;
     store_offsets_persist(bk->offsets);
     bk_clients_expire(bk, mq_now_ms());
+    bk_txn_expire(bk, mq_now_ms());
     bk_idem_expire(bk, mq_now_ms());
     bk_idem_persist(bk);
     bk_stats_tick(bk, mq_now_ms());
@@ -254,7 +270,11 @@ bk_open(const bk_config_t *cfg, mq_exec_t *exec, bk_t **out)
     bk->svc.session_closed = bk_session_closed;
     bk->svc.ctx = bk;
     bk_system_topics(bk);
+    bk_txn_open(bk); /* replays the op queue, starts the check-back timer */
     bk_stats_init(bk);
+    rc = bk_delay_open(bk); /* the delay levels' and timer's delivery thread */
+    if (rc != MQ_OK)
+        goto err;
     exec->every(exec, 5.0, bk_tick, bk);
     if (exec->before_wait) { /* one dispatcher wake-up per loop iteration, not per put */
         store_defer_kicks(bk->store);
@@ -282,7 +302,9 @@ bk_close(bk_t *bk)
         return;
     bk->closing = 1;
     bk_pull_fini(bk);
+    bk_delay_close(bk); /* the delivery thread stopped, its progress persisted */
     bk_coord_close(bk); /* parked joins and syncs answered, groups persisted */
+    bk_txn_close(bk);   /* the check-back progress, persisted with the offsets */
     store_offsets_persist(bk->offsets);
     store_topics_persist(bk->topics);
     store_groups_persist(bk->groups_cfg);
@@ -302,6 +324,9 @@ bk_free(bk_t *bk)
     if (!bk->closed)
         bk_close(bk);
     bk_clients_fini(bk);
+    bk_txn_free(bk);
+    bk_locks_fini(bk);
+    bk_delay_free(bk);
     bk_stats_group_fini(bk);
     bk_filter_fini(bk);
     bk_coord_free(bk);

@@ -168,6 +168,7 @@ bk_handle_unregister(bk_t *bk, mq_req_t *req)
 {
     mq_client_unregister_t *u = &req->u.client_unregister;
     bk_group_t *g = u->consumer_group.n ? bk_group_get(bk, u->consumer_group, 0) : NULL;
+    bk_locks_client_left(bk, u->consumer_group, u->client_id); /* its queues are free at once */
     for (int i = 0; g && i < g->n_clients; i++) {
         if (mq_str_eq_cstr(u->client_id, g->clients[i].client_id)) {
             MQ_LOG_INFO("broker", "consumer %s left group %s", g->clients[i].client_id, g->name);

@@ -40,6 +40,7 @@ bk_config_defaults(bk_config_t *cfg)
     cfg->long_polling = 1;
     cfg->short_polling_ms = 1000;
     cfg->max_hold_ms = 25000;
+    cfg->lock_max_live_ms = 60000;
     cfg->reg_period_ms = 30000;
     cfg->group_initial_delay_ms = 3000;
     cfg->group_min_session_ms = 6000;
@@ -49,6 +50,12 @@ bk_config_defaults(bk_config_t *cfg)
     cfg->kafka_node_id = -1;
     cfg->kafka_auto_create = 1;
     cfg->kafka_num_partitions = 1;
+    cfg->txn_timeout_ms = 6000;
+    cfg->txn_check_interval_ms = 60000;
+    cfg->txn_check_max = 15;
+    snprintf(cfg->delay_levels, sizeof(cfg->delay_levels), "%s", BK_DELAY_LEVELS_DEFAULT);
+    cfg->timer_enable = 1;
+    cfg->timer_max_delay_s = 259200;
     store_config_defaults(&cfg->store);
 }
 
@@ -127,10 +134,27 @@ bk_config_set(bk_config_t *cfg, const char *key, const char *value, char *err, s
             cfg->default_topic_queues = (int)n;
     } else if (strcmp(key, "shortPollingTimeMills") == 0)
         bad = bk_parse_i64(value, 1, 3600000, &cfg->short_polling_ms);
+    else if (strcmp(key, "rocketmq.broker.rebalance.lockMaxLiveTime") == 0 ||
+             strcmp(key, "rebalanceLockMaxLiveTime") == 0)
+        bad = bk_parse_i64(value, 1, INT32_MAX, &cfg->lock_max_live_ms);
+    else if (strcmp(key, "transactionTimeOut") == 0)
+        bad = bk_parse_i64(value, 0, INT32_MAX, &cfg->txn_timeout_ms);
+    else if (strcmp(key, "transactionCheckInterval") == 0)
+        bad = bk_parse_i64(value, 10, INT32_MAX, &cfg->txn_check_interval_ms);
+    else if (strcmp(key, "transactionCheckMax") == 0)
+        bad = bk_parse_i64(value, 0, INT32_MAX, &cfg->txn_check_max);
     else if (strcmp(key, "autoCreateTopicEnable") == 0)
         bad = bk_parse_bool(value, &cfg->auto_create_topic);
     else if (strcmp(key, "autoCreateSubscriptionGroup") == 0)
         bad = bk_parse_bool(value, &cfg->auto_create_group);
+    else if (strcmp(key, "messageDelayLevel") == 0) {
+        int64_t ms[BK_DELAY_LEVELS_MAX];
+        if (!(bad = bk_delay_levels_parse(value, ms, BK_DELAY_LEVELS_MAX) <= 0))
+            snprintf(cfg->delay_levels, sizeof(cfg->delay_levels), "%s", value);
+    } else if (strcmp(key, "timerWheelEnable") == 0)
+        bad = bk_parse_bool(value, &cfg->timer_enable);
+    else if (strcmp(key, "timerMaxDelaySec") == 0)
+        bad = bk_parse_i64(value, 1, INT32_MAX, &cfg->timer_max_delay_s);
     else if (strcmp(key, "longPollingEnable") == 0) {
         if (!(bad = bk_parse_bool(value, &b)))
             cfg->long_polling = b;
@@ -222,6 +246,8 @@ bk_config_foreach(const bk_config_t *cfg, void (*fn)(void *arg, const char *key,
     fn(arg, "filterSupportRetry", cfg->filter_retry ? "true" : "false");
     snprintf(v, sizeof(v), "%" PRId64, cfg->short_polling_ms);
     fn(arg, "shortPollingTimeMills", v);
+    snprintf(v, sizeof(v), "%" PRId64, cfg->lock_max_live_ms);
+    fn(arg, "rocketmq.broker.rebalance.lockMaxLiveTime", v);
     snprintf(v, sizeof(v), "%" PRId64, cfg->group_initial_delay_ms);
     fn(arg, "groupInitialRebalanceDelayMs", v);
     snprintf(v, sizeof(v), "%" PRId64, cfg->group_min_session_ms);
@@ -237,6 +263,16 @@ bk_config_foreach(const bk_config_t *cfg, void (*fn)(void *arg, const char *key,
     fn(arg, "auto.create.topics.enable", cfg->kafka_auto_create ? "true" : "false");
     snprintf(v, sizeof(v), "%" PRId64, cfg->kafka_num_partitions);
     fn(arg, "num.partitions", v);
+    snprintf(v, sizeof(v), "%" PRId64, cfg->txn_timeout_ms);
+    fn(arg, "transactionTimeOut", v);
+    snprintf(v, sizeof(v), "%" PRId64, cfg->txn_check_interval_ms);
+    fn(arg, "transactionCheckInterval", v);
+    snprintf(v, sizeof(v), "%" PRId64, cfg->txn_check_max);
+    fn(arg, "transactionCheckMax", v);
+    fn(arg, "messageDelayLevel", cfg->delay_levels);
+    fn(arg, "timerWheelEnable", cfg->timer_enable ? "true" : "false");
+    snprintf(v, sizeof(v), "%" PRId64, cfg->timer_max_delay_s);
+    fn(arg, "timerMaxDelaySec", v);
     store_config_foreach(&cfg->store, fn, arg);
 }
 

@@ -40,6 +40,8 @@ typedef struct bk_client_s {
 } bk_client_t;
 
 typedef struct bk_coord_s bk_coord_t; /* bk_coord.h */
+typedef struct bk_txn_s bk_txn_t;     /* bk_txn.h */
+typedef struct bk_delay_s bk_delay_t; /* bk_delay_int.h */
 
 typedef struct bk_group_s {
     char *name;
@@ -80,8 +82,11 @@ struct bk_s {
 
     mq_strmap_t groups; /* consumer group -> bk_group_t */
     bk_coord_t *coord;  /* the group coordinator (COORD_* ops), bk_coord.c */
+    bk_txn_t *txn;      /* transactional messages, bk_txn.c */
     mq_strmap_t idem;   /* "pid\1topic\1qid" -> idempotent producer state, bk_idem.c */
+    mq_strmap_t locks;  /* "group\1topic\1broker\1qid" -> queue lock, bk_lock.c */
     int idem_dirty;     /* idem changed since it was last written */
+    bk_delay_t *delay;  /* delay levels, timer, retries: bk_delay.c, bk_timer.c, bk_retry.c */
 
     /* admin figures (loop thread) */
     int64_t boot_ms;                              /* bk_open time */
@@ -157,6 +162,27 @@ void bk_stats_group_pulled(bk_t *bk, mq_str_t group, mq_str_t topic, int msgs);
 void bk_stats_group_tick(bk_t *bk, int64_t now_ms);
 double bk_stats_group_tps(bk_t *bk, mq_str_t group, mq_str_t topic, int64_t now_ms);
 void bk_stats_group_fini(bk_t *bk);
+/* Queue locks of orderly consumption (bk_lock.c): QUEUE_LOCK / QUEUE_UNLOCK; a client's locks go
+ * when its connection closes or it leaves the group; group_holds is 1 while any member of the
+ * group holds an unexpired lock. */
+void bk_handle_lock(bk_t *bk, mq_req_t *req);
+void bk_locks_session_closed(bk_t *bk, void *session);
+void bk_locks_client_left(bk_t *bk, mq_str_t group, mq_str_t client_id);
+int bk_locks_group_holds(bk_t *bk, mq_str_t group);
+void bk_locks_fini(bk_t *bk);
+/* Delayed messages and retries (bk_delay.c, bk_timer.c, bk_retry.c; docs/delay-retry.md).
+ * bk_delay_open starts the delivery thread (after the store and the topics are loaded);
+ * bk_delay_close stops it and writes its progress (before the store closes). bk_delay_produce
+ * runs on every PRODUCE before store_put: it diverts delayed and timed messages to their system
+ * topic and sends over-retried %RETRY% messages to the DLQ; it returns non-zero when it refused
+ * the request (and replied). bk_delay_arrival is the store's arrival hook (dispatcher thread). */
+int bk_delay_open(bk_t *bk);
+void bk_delay_close(bk_t *bk);
+void bk_delay_free(bk_t *bk); /* after the store closed: the dispatcher may still call the hook */
+int bk_delay_produce(bk_t *bk, mq_req_t *req);
+void bk_delay_arrival(bk_t *bk, mq_str_t topic, int32_t qid, int64_t queue_offset, int64_t store_ts,
+                      mq_str_t props);
+void bk_handle_send_back(bk_t *bk, mq_req_t *req); /* SEND_BACK */
 /* A pool copy of a C string as a view. */
 mq_str_t bk_pstr(mq_pool_t *pool, const char *s);
 

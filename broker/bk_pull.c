@@ -258,8 +258,8 @@ bk_pull_arrival(void *arg, mq_str_t topic, int32_t qid, int64_t queue_offset, in
     int post;
     (void)queue_offset;
     (void)tags_code;
-    (void)store_ts;
-    (void)props;
+    /* delayed and timed messages (bk_delay.c) */
+    bk_delay_arrival(bk, topic, qid, queue_offset, store_ts, props);
     if (atomic_load_explicit(&bk->held_count, memory_order_relaxed) == 0)
         return;
     bk_hold_key(key, sizeof(key), topic, qid);

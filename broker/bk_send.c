@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bk_int.h"
+#include "bk_txn.h"
 #include "mq/log.h"
 
 typedef struct bk_send_wait_s {
@@ -203,6 +204,10 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
     }
     if (!bk_send_props(bk, req->pool, p->msgs, p->n_msgs, &sw->res.uniq_key))
         wait = 0;
+    if (bk_txn_half(bk, req) != MQ_OK) /* TRAN_MSG: to the half topic (bk_txn.c) */
+        return;                        /* refused, replied */
+    if (bk_delay_produce(bk, req)) /* DELAY, delivery times, over-retried: bk_delay.c */
+        return;                    /* refused, replied */
     sw->w.cb = bk_send_flushed;
     rc = store_put(bk->store, p->msgs, p->n_msgs, wait && !p->wait_visible ? &sw->w : NULL);
     if (rc != MQ_OK && rc != MQ_AGAIN) {

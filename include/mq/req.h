@@ -43,11 +43,13 @@
     XX(SET_BROKER_WRITABLE) /* wipe or add the write permission of a broker name (NameServer) */   \
     XX(PRODUCE)             /* append messages to a queue (broker) */                              \
     XX(PULL)                /* read messages of a queue from an offset; may be held (broker) */    \
+    XX(SEND_BACK)           /* a consumer hands a message back: retry later or DLQ (broker) */     \
     XX(GET_QUEUE_OFFSET)   /* min/max offset, offset by time, earliest time of a queue (broker) */ \
     XX(QUERY_GROUP_OFFSET) /* a group's committed offset on a queue (broker) */                    \
     XX(COMMIT_GROUP_OFFSET)  /* commit a group's offset on a queue (broker) */                     \
     XX(CLIENT_HEARTBEAT)     /* a client announces its producer/consumer groups (broker) */        \
     XX(CLIENT_UNREGISTER)    /* a client leaves its groups (broker) */                             \
+    XX(END_TRANSACTION)      /* commit or roll back a transactional half message (broker) */       \
     XX(GET_GROUP_MEMBERS)    /* client ids of a consumer group (broker) */                         \
     XX(TOPIC_UPSERT)         /* create or update a topic's config (broker admin) */                \
     XX(TOPIC_DELETE)         /* delete a topic: config, queues, offsets (broker admin) */          \
@@ -74,7 +76,9 @@
     XX(COORD_DELETE)         /* delete empty groups and their committed offsets */                 \
     XX(COORD_OFFSET_COMMIT)  /* commit offsets + metadata, checking the member */                  \
     XX(COORD_OFFSET_FETCH)   /* committed offsets + metadata of a group (Kafka OffsetFetch) */    \
-    XX(CHECK_CLIENT_CONFIG)  /* validate a consumer's subscription (SQL92) before it starts */
+    XX(CHECK_CLIENT_CONFIG)  /* validate a consumer's subscription (SQL92) before it starts */     \
+    XX(QUEUE_LOCK)           /* lock a group's queues for one client (orderly consumption) */      \
+    XX(QUEUE_UNLOCK)         /* release a client's queue locks (orderly consumption) */
 
 typedef enum mq_op_e {
 #define MQ_OP_ENUM(name) MQ_OP_##name,
@@ -319,6 +323,19 @@ typedef struct mq_reset_offset_s {
     int64_t offset;    /* with queue_id >= 0: this offset instead of by time, -1 = by time */
 } mq_reset_offset_t;
 
+/* SEND_BACK (CONSUMER_SEND_MSG_BACK): a consumer failed to consume a message; the broker puts
+ * a copy into %RETRY%<group> with a delay level, or into %DLQ%<group> once it was retried
+ * max_reconsume times (or delay_level < 0). */
+typedef struct mq_send_back_s {
+    mq_str_t group;         /* group */
+    int64_t offset;         /* offset: CommitLog offset of the failed message */
+    int32_t delay_level;    /* delayLevel: 0 = 3 + reconsume times, < 0 = straight to DLQ */
+    mq_str_t origin_msg_id; /* originMsgId: UNIQ_KEY or offset msgId, "" if not given */
+    mq_str_t origin_topic;  /* originTopic, "" if not given */
+    int32_t max_reconsume;  /* maxReconsumeTimes, -1 = the group's retryMaxTimes */
+    int unit_mode;          /* unitMode (ignored) */
+} mq_send_back_t;
+
 typedef struct mq_client_unregister_s {
     mq_str_t client_id, producer_group, consumer_group;
 } mq_client_unregister_t;
@@ -329,6 +346,45 @@ typedef struct mq_check_client_s {
     mq_str_t expression;      /* subString */
     mq_str_t expression_type; /* TAG (default) or SQL92 */
 } mq_check_client_t;
+
+/* END_TRANSACTION: a producer decides a half message (docs/transactions.md). */
+typedef struct mq_end_txn_s {
+    mq_str_t producer_group;    /* producerGroup: must be the half's PGROUP */
+    int64_t tran_state_offset;  /* tranStateTableOffset: the half's queue offset */
+    int64_t commit_log_offset;  /* commitLogOffset: the half's CommitLog offset */
+    int32_t commit_or_rollback; /* commitOrRollback: MQ_TXN_COMMIT, MQ_TXN_ROLLBACK, 0 unknown */
+    int from_check;             /* fromTransactionCheck: the answer to a CHECK notice */
+    mq_str_t msg_id;            /* msgId (UNIQ_KEY), for logs */
+    mq_str_t transaction_id;    /* transactionId, for logs */
+} mq_end_txn_t;
+
+/* commitOrRollback values (MessageSysFlag transaction types). */
+#define MQ_TXN_UNKNOWN 0
+#define MQ_TXN_COMMIT 8
+#define MQ_TXN_ROLLBACK 12
+
+/* A queue as RocketMQ clients name it (MessageQueue). */
+typedef struct mq_queue_ref_s {
+    mq_str_t topic;       /* topic */
+    mq_str_t broker_name; /* brokerName */
+    int32_t queue_id;     /* queueId */
+} mq_queue_ref_t;
+
+/* QUEUE_LOCK / QUEUE_UNLOCK (LockBatchRequestBody / UnlockBatchRequestBody): a consumer group's
+ * queues locked by one client, so that only one member consumes a queue at a time. */
+typedef struct mq_queue_lock_s {
+    mq_str_t group;       /* consumerGroup */
+    mq_str_t client_id;   /* clientId: the owner */
+    int only_this_broker; /* onlyThisBroker (no effect on a single broker) */
+    mq_queue_ref_t *mqs;  /* mqSet */
+    int n_mqs;
+} mq_queue_lock_t;
+
+/* The queues a QUEUE_LOCK granted (lockOKMQSet). */
+typedef struct mq_queue_refs_s {
+    mq_queue_ref_t *mqs;
+    int n;
+} mq_queue_refs_t;
 
 /* ---- Group coordinator (Kafka's classic consumer-group protocol, protocol-neutral) ----
  *
@@ -680,6 +736,7 @@ typedef struct mq_rep_s {
         mq_coord_leave_result_t leave;  /* COORD_LEAVE */
         mq_coord_groups_t coord_groups; /* COORD_LIST, COORD_DESCRIBE, COORD_DELETE */
         mq_coord_offset_list_t coord_offsets; /* COORD_OFFSET_COMMIT, COORD_OFFSET_FETCH */
+        mq_queue_refs_t locked;               /* QUEUE_LOCK: the queues granted */
     } u;
 } mq_rep_t;
 
@@ -688,7 +745,20 @@ typedef struct mq_rep_s {
 typedef enum mq_notice_kind_e {
     MQ_NOTICE_CONSUMER_IDS_CHANGED, /* a consumer group's members changed: rebalance now */
     MQ_NOTICE_RESET_OFFSET,         /* an admin moved the group's offsets: continue from them */
+    MQ_NOTICE_CHECK_TRANSACTION,    /* a half message is undecided: ask its producer group */
 } mq_notice_kind_t;
+
+/* CHECK_TRANSACTION_STATE: what the broker tells a producer about an undecided half message. */
+typedef struct mq_txn_check_s {
+    mq_str_t topic;            /* the real topic */
+    int64_t tran_state_offset; /* tranStateTableOffset: the half's queue offset */
+    int64_t commit_log_offset; /* commitLogOffset: the half's CommitLog offset */
+    mq_str_t msg_id;           /* msgId: the UNIQ_KEY */
+    mq_str_t transaction_id;   /* transactionId */
+    mq_str_t offset_msg_id;    /* offsetMsgId: store host + commitLogOffset */
+    mq_str_t broker_name;      /* brokerName */
+    mq_str_t record;           /* the half as a stored record, real topic and queue restored */
+} mq_txn_check_t;
 
 typedef struct mq_notice_s {
     mq_notice_kind_t kind;
@@ -697,6 +767,7 @@ typedef struct mq_notice_s {
     int64_t timestamp;             /* RESET_OFFSET: the time asked for (-1: the ends) */
     int force;                     /* RESET_OFFSET: isForce */
     const mq_queue_stats_t *reset; /* RESET_OFFSET: the queues' new offsets (group_offset) */
+    const mq_txn_check_t *check;   /* CHECK_TRANSACTION: the half message */
 } mq_notice_t;
 
 /* Sends a notice on a session's connection (one-way; dropped if the connection closed). The
@@ -732,6 +803,8 @@ struct mq_req_s {
         mq_group_offset_t group_offset;
         mq_heartbeat_t heartbeat;
         mq_client_unregister_t client_unregister;
+        mq_end_txn_t end_txn;
+        mq_send_back_t send_back;
         mq_str_t group;             /* GET_GROUP_MEMBERS, GROUP_CONNECTIONS */
         mq_str_t topic;             /* TOPIC_DELETE, TOPIC_CONFIG_GET, TOPIC_STATS */
         mq_topic_info_t topic_info; /* TOPIC_UPSERT */
@@ -750,6 +823,7 @@ struct mq_req_s {
         mq_coord_list_t coord_list;       /* COORD_LIST */
         mq_str_list_t coord_groups;       /* COORD_DESCRIBE, COORD_DELETE: group ids */
         mq_coord_offsets_t coord_offsets; /* COORD_OFFSET_COMMIT, COORD_OFFSET_FETCH */
+        mq_queue_lock_t queue_lock;       /* QUEUE_LOCK, QUEUE_UNLOCK */
     } u;
 };
 

@@ -64,6 +64,9 @@ rmq_map_notice(const mq_notice_t *n, int32_t opaque, mq_pool_t *pool, mq_buf_t *
         mq_buf_fini(&body);
         return;
     }
+    case MQ_NOTICE_CHECK_TRANSACTION: /* rmq_map_txn.c */
+        rmq_map_check_txn(n, opaque, pool, out);
+        return;
     default:
         return;
     }

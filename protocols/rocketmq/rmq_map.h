@@ -29,6 +29,12 @@ void rmq_map_error(int32_t code, int32_t opaque, const char *remark, mq_buf_t *o
  * given opaque into out. */
 void rmq_map_notice(const mq_notice_t *n, int32_t opaque, mq_pool_t *pool, mq_buf_t *out);
 
+/* Transaction codes (rmq_map_txn.c): END_TRANSACTION (37) -> END_TRANSACTION (called by
+ * rmq_map_broker_request), and the CHECK_TRANSACTION_STATE (39) frame of a CHECK_TRANSACTION
+ * notice (called by rmq_map_notice). */
+int rmq_map_end_txn(const rmq_cmd_t *cmd, mq_req_t *req, const char **why);
+void rmq_map_check_txn(const mq_notice_t *n, int32_t opaque, mq_pool_t *pool, mq_buf_t *out);
+
 /* Functions used per family of codes. rmq_map.c's rmq_map_request() / rmq_map_reply() try the
  * broker family first, then the NameServer's; each family declines what it does not know. */
 

@@ -13,6 +13,9 @@
  *   HEART_BEAT (34)                                                 -> CLIENT_HEARTBEAT
  *   UNREGISTER_CLIENT (35)                                          -> CLIENT_UNREGISTER
  *   GET_CONSUMER_LIST_BY_GROUP (38)                                 -> GET_GROUP_MEMBERS
+ *   LOCK_BATCH_MQ (41), UNLOCK_BATCH_MQ (42)         -> QUEUE_LOCK, QUEUE_UNLOCK (rmq_map_lock.c)
+ *   CONSUMER_SEND_MSG_BACK (36)                                     -> SEND_BACK
+ *   END_TRANSACTION (37)                               -> END_TRANSACTION (rmq_map_txn.c)
  *
  * Requests are read the way real clients write them: numbers as JSON numbers or strings
  * (rmq_cmd.c turns both into text), optional fields absent, HeartbeatData enums as names (Java,
@@ -35,6 +38,7 @@
 #include "rmq_codes.h"
 #include "rmq_fields.h"
 #include "rmq_map.h"
+#include "rmq_map_lock.h"
 
 /* MQVersion.Version.V3_4_9: older clients' maxReconsumeTimes is ignored, as Java does. */
 #define RMQ_VERSION_V3_4_9 121
@@ -158,6 +162,28 @@ rmq_map_pull(const rmq_cmd_t *c, mq_req_t *req, const char **why)
     p->expression_type = rmq_field_str(c, "expressionType");
     if (p->expression_type.n == 0)
         p->expression_type = MQ_STR("TAG");
+    return MQ_OK;
+}
+
+/* ---- CONSUMER_SEND_MSG_BACK (section 6.4) ---- */
+
+static int
+rmq_map_send_back(const rmq_cmd_t *c, mq_req_t *req, const char **why)
+{
+    mq_send_back_t *b = &req->u.send_back;
+
+    req->op = MQ_OP_SEND_BACK;
+    memset(b, 0, sizeof(*b));
+    if (!rmq_field_need(c, "group", "group", &b->group, why) ||
+        !rmq_field_i64(c, "offset", "offset", 1, 0, &b->offset, why) ||
+        !rmq_field_i32(c, "delayLevel", "delayLevel", 0, 0, &b->delay_level, why) ||
+        !rmq_field_i32(c, "maxReconsumeTimes", "maxReconsumeTimes", 0, -1, &b->max_reconsume, why))
+        return MQ_EINVAL;
+    if (c->version < RMQ_VERSION_V3_4_9)
+        b->max_reconsume = -1;
+    b->origin_msg_id = rmq_field_str(c, "originMsgId");
+    b->origin_topic = rmq_field_str(c, "originTopic");
+    b->unit_mode = rmq_field_bool(c, "unitMode", 0);
     return MQ_OK;
 }
 
@@ -464,6 +490,8 @@ rmq_map_broker_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const
         return rmq_map_heartbeat(c, pool, req, why);
     case RMQ_CHECK_CLIENT_CONFIG:
         return rmq_map_check_client(c, pool, req, why);
+    case RMQ_CONSUMER_SEND_MSG_BACK:
+        return rmq_map_send_back(c, req, why);
     case RMQ_UNREGISTER_CLIENT: {
         mq_client_unregister_t *u = &req->u.client_unregister;
         req->op = MQ_OP_CLIENT_UNREGISTER;
@@ -474,6 +502,11 @@ rmq_map_broker_request(const rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const
         u->consumer_group = rmq_field_str(c, "consumerGroup");
         return MQ_OK;
     }
+    case RMQ_LOCK_BATCH_MQ:
+    case RMQ_UNLOCK_BATCH_MQ:
+        return rmq_map_lock_request(c, pool, req, why);
+    case RMQ_END_TRANSACTION: /* rmq_map_txn.c */
+        return rmq_map_end_txn(c, req, why);
     case RMQ_GET_CONSUMER_LIST_BY_GROUP:
         req->op = MQ_OP_GET_GROUP_MEMBERS;
         return rmq_field_need(c, "consumerGroup", "consumerGroup", &req->u.group, why) ? MQ_OK
@@ -545,6 +578,10 @@ rmq_is_broker_op(mq_op_t op)
     case MQ_OP_CLIENT_HEARTBEAT:
     case MQ_OP_CLIENT_UNREGISTER:
     case MQ_OP_GET_GROUP_MEMBERS:
+    case MQ_OP_SEND_BACK:
+    case MQ_OP_QUEUE_LOCK:
+    case MQ_OP_QUEUE_UNLOCK:
+    case MQ_OP_END_TRANSACTION:
     case MQ_OP_CHECK_CLIENT_CONFIG:
         return 1;
     default:
@@ -562,6 +599,8 @@ rmq_broker_error_code(mq_op_t op, int status)
             return RMQ_RC_QUERY_NOT_FOUND;
         if (op == MQ_OP_GET_GROUP_MEMBERS)
             return RMQ_RC_SYSTEM_ERROR; /* Java: "no consumer for this group" */
+        if (op == MQ_OP_SEND_BACK)
+            return RMQ_RC_SUBSCRIPTION_GROUP_NOT_EXIST;
         return RMQ_RC_TOPIC_NOT_EXIST;
     case MQ_EPERM:
         return RMQ_RC_NO_PERMISSION;
@@ -684,6 +723,9 @@ rmq_map_broker_cmd(const mq_req_t *req, int status, const mq_rep_t *rep, int32_t
             rmq_b_json_str(body, rep->u.list.items[i]);
         }
         mq_buf_append_cstr(body, "]}");
+        break;
+    case MQ_OP_QUEUE_LOCK:
+        rmq_lock_reply_json(&rep->u.locked, body);
         break;
     default: /* COMMIT_GROUP_OFFSET, CLIENT_HEARTBEAT, CLIENT_UNREGISTER: the code says it */
         break;

@@ -115,6 +115,7 @@ typedef struct mqc_message_s {
     size_t body_len;
     const char *properties; /* extra "k\x01v\x02" pairs in RocketMQ's encoding, or NULL */
     int delay_level;        /* 0 = none */
+    int64_t deliver_ms;     /* TIMER_DELIVER_MS: absolute delivery time (ms), 0 = none */
 } mqc_message_t;
 
 /* A message as consumed (fields point into the pull response; valid during the callback). */
@@ -236,7 +237,7 @@ typedef enum mqc_from_e {
 } mqc_from_t;
 
 /* Returns 0 when consumed (CONSUME_SUCCESS); non-zero to have the message redelivered later
- * (RECONSUME_LATER, through the group's retry topic once the broker supports it). */
+ * (RECONSUME_LATER: sent back to the group's retry topic, mqc_retry.c). */
 typedef int (*mqc_listener_fn)(void *arg, const mqc_received_t *msg);
 
 typedef struct mqc_push_config_s {
@@ -255,6 +256,15 @@ typedef struct mqc_push_config_s {
     int persist_interval_ms;      /* 5000: offsets committed (clustering) or written to
                                      offset_store_dir (broadcasting) */
     const char *offset_store_dir; /* broadcasting offsets (NULL: $HOME/.rocketmq_offsets) */
+    int max_reconsume_times;      /* failed messages go back to %RETRY%<group> this many times,
+                                     then to %DLQ%<group> (0: 16, maxReconsumeTimes) */
+    int orderly;          /* MessageListenerOrderly (clustering): a queue is consumed only while
+                             this client holds its broker lock (LOCK_BATCH_MQ, taken before the
+                             first pull, renewed every lock_interval_ms, released with
+                             UNLOCK_BATCH_MQ after the in-flight message when rebalance drops
+                             the queue); docs/ordered-consumption.md */
+    int lock_interval_ms; /* orderly: lock renewal period (20000; keep it under 30 s, after
+                             which an unrenewed lock is taken as lost) */
 } mqc_push_config_t;
 
 typedef struct mqc_push_s mqc_push_t;

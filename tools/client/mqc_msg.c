@@ -31,6 +31,11 @@ mqc_msg_props(const mqc_message_t *m, const char *uniq_key, mq_buf_t *out)
         int n = snprintf(lvl, sizeof(lvl), "%d", m->delay_level);
         mq_props_put(out, MQ_STR(MQ_PROP_DELAY), (mq_str_t){lvl, (size_t)n});
     }
+    if (m->deliver_ms > 0) {
+        char ms[24];
+        int n = snprintf(ms, sizeof(ms), "%lld", (long long)m->deliver_ms);
+        mq_props_put(out, MQ_STR("TIMER_DELIVER_MS"), (mq_str_t){ms, (size_t)n});
+    }
     if (m->properties && *m->properties)
         mq_buf_append_cstr(out, m->properties);
 }

@@ -7,8 +7,10 @@
  * that commits offsets and unregisters. Queue allocation and offsets are in mqc_rebalance.c;
  * the state of a queue is drawn in mqc_push_int.h.
  *
- * A listener that returns non-zero gets the message again after MQC_PULL_DELAY_ERR_MS: the
- * queue is re-pulled from that message (local retry; this client does not send messages back).
+ * A message whose listener returns non-zero is sent back to the group's retry topic, which this
+ * consumer also subscribes (mqc_retry.c); when that fails (and for broadcasting and orderly
+ * consumers) it comes again after MQC_PULL_DELAY_ERR_MS: the queue is re-pulled from it.
+ * Orderly consumers (cfg.orderly) also hold each queue's broker lock: mqc_orderly.c.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -33,6 +35,7 @@ mqc_push_config_defaults(mqc_push_config_t *cfg)
     cfg->rebalance_interval_ms = 20000;
     cfg->heartbeat_interval_ms = 30000;
     cfg->persist_interval_ms = 5000;
+    cfg->lock_interval_ms = 20000;
 }
 
 /* ---- Connections and server requests ---- */
@@ -187,6 +190,8 @@ mqc_push_pull_issue(mqc_push_t *c, mqc_pq_t *pq)
     int64_t commit = 0;
     if (pq->dropped || c->stopping || pq->inflight || pq->ready || pq->processing)
         return;
+    if (!mqc_orderly_check(c, pq))
+        return; /* orderly: no pull without the queue's lock */
     pq->inflight = 1;
     pq->pull_at_ms = 0;
     if (c->cfg.model == MQC_CLUSTERING && pq->consumed > 0) {
@@ -194,8 +199,9 @@ mqc_push_pull_issue(mqc_push_t *c, mqc_pq_t *pq)
         commit = pq->consumed;
     }
     mq_pool_reset(&pq->req_pool);
-    mqc_pull_header(&req, &pq->req_pool, c->group, &pq->mq, c->sub_expr, pq->next_offset,
-                    c->cfg.pull_batch, flags, commit, MQC_PULL_HOLD_MS, c->sub_version);
+    mqc_pull_header(&req, &pq->req_pool, c->group, &pq->mq, mqc_retry_expr(c, &pq->mq),
+                    pq->next_offset, c->cfg.pull_batch, flags, commit, MQC_PULL_HOLD_MS,
+                    c->sub_version);
     pthread_mutex_unlock(&c->lock);
     conn = mqc_push_conn(c, pq->mq.broker_name);
     rc = conn ? mqc_call_async(conn, &req, MQC_PULL_TIMEOUT_MS, mqc_push_pull_done, pq) : MQ_EIO;
@@ -244,19 +250,24 @@ mqc_push_consume(mqc_push_t *c, mqc_pq_t *pq, mq_pool_t *pool)
     default:
         return MQC_PULL_DELAY_ERR_MS; /* SUBSCRIPTION_NOT_LATEST, busy, ... */
     }
-    n = mqc_msg_decode_pull(mq_buf_view(&pq->resp_body), c->sub_expr, pool, &msgs, &last);
+    n = mqc_msg_decode_pull(mq_buf_view(&pq->resp_body), mqc_retry_expr(c, &pq->mq), pool, &msgs,
+                            &last);
     if (n < 0)
         return MQC_PULL_DELAY_ERR_MS;
+    mqc_retry_restore(c, &pq->mq, msgs, n, pool); /* %RETRY%: the original topic */
     for (int i = 0; i < n; i++) {
         int stop;
         pthread_mutex_lock(&c->lock);
         if (i > 0)
             pq->consumed = msgs[i - 1].queue_offset + 1;
-        stop = pq->dropped && c->stopping;
+        /* orderly: stop after the in-flight message once dropped or without the lock */
+        stop = (pq->dropped && c->stopping) || !mqc_orderly_check(c, pq);
         pthread_mutex_unlock(&c->lock);
         if (stop)
             return -1; /* the rest is consumed by whoever comes next */
-        if (c->fn(c->arg, &msgs[i]) != 0) {
+        /* orderly: never sent back (it would come after later messages); local retry */
+        if (c->fn(c->arg, &msgs[i]) != 0 &&
+            (mqc_orderly_on(c) || mqc_retry_send_back(c, &pq->mq, &msgs[i]) != MQ_OK)) {
             mqc_pq_set(c, pq, msgs[i].queue_offset, msgs[i].queue_offset);
             return MQC_PULL_DELAY_ERR_MS;
         }
@@ -436,6 +447,7 @@ mqc_push_refresh_route(mqc_push_t *c)
     mqc_route_fini(&c->route);
     c->route = r;
     pthread_mutex_unlock(&c->lock);
+    mqc_retry_refresh_route(c);
     return MQ_OK;
 }
 
@@ -449,12 +461,14 @@ mqc_push_maint_main(void *arg)
     int64_t next_hb = now + c->cfg.heartbeat_interval_ms;
     int64_t next_rb = now + c->cfg.rebalance_interval_ms;
     int64_t next_persist = now + c->cfg.persist_interval_ms;
+    int64_t next_lock = now + c->cfg.lock_interval_ms; /* orderly lock renewal */
     pthread_mutex_lock(&c->lock);
     while (!c->stopping) {
         struct timespec ts;
         int rebalance = c->rebalance_now;
         now = mq_now_ms();
-        if (rebalance || now >= next_rb || now >= next_hb || now >= next_persist) {
+        if (rebalance || now >= next_rb || now >= next_hb || now >= next_persist ||
+            now >= next_lock) {
             int hb = now >= next_hb, persist = now >= next_persist;
             c->rebalance_now = 0;
             pthread_mutex_unlock(&c->lock);
@@ -468,7 +482,12 @@ mqc_push_maint_main(void *arg)
                 if (c->route.n_brokers != masters) /* a broker came or went: tell it now */
                     mqc_push_heartbeat(c);
                 mqc_rebalance_run(c);
-                next_rb = now + c->cfg.rebalance_interval_ms;
+                next_rb = now + (c->lock_refused ? MQC_PULL_DELAY_ERR_MS /* orderly: retry */
+                                                 : c->cfg.rebalance_interval_ms);
+            }
+            if (now >= next_lock) {
+                mqc_orderly_lock_all(c);
+                next_lock = now + c->cfg.lock_interval_ms;
             }
             if (persist) {
                 mqc_offsets_persist(c, 0);
@@ -521,6 +540,7 @@ mqc_push_start(const mqc_push_config_t *cfg, mqc_listener_fn fn, void *arg, mqc_
     c->group = mq_xstrdup(cfg->group);
     c->topic = mq_xstrdup(cfg->topic);
     c->sub_expr = mqc_dup_or(cfg->sub_expr, "*");
+    mqc_retry_init(c);
     if (cfg->offset_store_dir && *cfg->offset_store_dir) {
         c->offset_dir = mq_xstrdup(cfg->offset_store_dir);
     } else {
@@ -539,6 +559,8 @@ mqc_push_start(const mqc_push_config_t *cfg, mqc_listener_fn fn, void *arg, mqc_
         c->cfg.heartbeat_interval_ms = 30000;
     if (c->cfg.persist_interval_ms <= 0)
         c->cfg.persist_interval_ms = 5000;
+    if (c->cfg.lock_interval_ms <= 0)
+        c->cfg.lock_interval_ms = 20000;
     if (cfg->client_id && *cfg->client_id)
         snprintf(c->client_id, sizeof(c->client_id), "%s", cfg->client_id);
     else
@@ -601,6 +623,7 @@ mqc_push_shutdown(mqc_push_t *c)
     /* nothing consumes any more: commit what was consumed, then leave the group */
     if (c->ns) {
         mqc_offsets_persist(c, 1);
+        mqc_orderly_unlock_all(c); /* after the commits: the next owners start from them */
         mqc_push_unregister(c);
     }
     mqc_brokers_free(c->brokers); /* fails the held pulls; their callbacks only queue */
@@ -611,6 +634,7 @@ mqc_push_shutdown(mqc_push_t *c)
     }
     mqc_namesrv_free(c->ns);
     mqc_route_fini(&c->route);
+    mqc_route_fini(&c->retry_route);
     mq_strmap_fini(&c->file_offsets, NULL);
     pthread_mutex_destroy(&c->lock);
     pthread_cond_destroy(&c->cond);

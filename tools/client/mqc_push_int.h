@@ -30,6 +30,15 @@
 
 typedef struct mqc_pq_s mqc_pq_t;
 
+/* An orderly consumer's hold on a queue's broker lock (mqc_orderly.c). */
+typedef struct mqc_qlock_s {
+    int locked;       /* the broker granted it */
+    int64_t lock_ms;  /* when it was last granted */
+    mqc_conn_t *conn; /* the connection it was granted on: the broker drops our locks when it
+                         closes (owned by mqc_push_t.brokers, which keeps replaced ones) */
+    int released;     /* lost or unlocked: the queue's offset is the next owner's to commit */
+} mqc_qlock_t;
+
 struct mqc_pq_s {
     mqc_pq_t *next;       /* consumer's list of queues */
     mqc_pq_t *ready_next; /* ready list */
@@ -50,6 +59,7 @@ struct mqc_pq_s {
     int resp_code;        /* its response code */
     int64_t resp_next;    /* nextBeginOffset */
     mq_buf_t resp_body;   /* copied body of the last response */
+    mqc_qlock_t lk;       /* orderly: the queue's lock */
 };
 
 struct mqc_push_s {
@@ -69,7 +79,10 @@ struct mqc_push_s {
     mqc_pq_t *ready_head, *ready_tail; /* pqs with a response to process */
     int stopping;                      /* shutdown started */
     int rebalance_now;                 /* NOTIFY_CONSUMER_IDS_CHANGED arrived */
+    int lock_refused;         /* orderly: the last rebalance could not lock a queue it was given */
     mqc_route_t route;        /* the topic's last route (broker addresses, heartbeat targets) */
+    char retry_topic[256];    /* %RETRY%<group> (mqc_retry.c) */
+    mqc_route_t retry_route;  /* its last route (empty until the broker created it) */
     mq_strmap_t file_offsets; /* broadcasting: "topic@broker@qid" -> offset+1 (as pointer) */
 
     pthread_t maint;    /* heartbeat, rebalance, persist, delayed pulls */
@@ -85,6 +98,38 @@ void mqc_push_pull_issue(mqc_push_t *c, mqc_pq_t *pq);
 
 /* Sends HEART_BEAT to every master of the topic's route (without c->lock). */
 void mqc_push_heartbeat(mqc_push_t *c);
+
+/* Functions of mqc_orderly.c (orderly consumption, clustering; each does nothing otherwise). */
+int mqc_orderly_on(const mqc_push_t *c); /* cfg.orderly and clustering */
+/* Locks a newly assigned queue before its first pull (without c->lock); fills *lk. Returns 1
+ * when the queue may be taken (granted, or not orderly), 0 when another client holds it (then
+ * c->lock_refused is set: rebalance again soon). */
+int mqc_orderly_lock_new(mqc_push_t *c, const mqc_mq_t *mq, mqc_qlock_t *lk);
+/* With c->lock held: 1 if pq may be pulled or consumed now. Otherwise the lock is lost (renewal
+ * overdue or its connection closed): pq is dropped without committing its offset, and a
+ * rebalance is asked for, which takes the queue again through the broker if it is still ours. */
+int mqc_orderly_check(mqc_push_t *c, mqc_pq_t *pq);
+/* Unlocks a queue rebalance dropped, after its offset was committed (without c->lock). */
+void mqc_orderly_release(mqc_push_t *c, mqc_pq_t *pq);
+void mqc_orderly_lock_all(mqc_push_t *c);   /* renews every held lock; without c->lock */
+void mqc_orderly_unlock_all(mqc_push_t *c); /* at shutdown, after the offsets were committed */
+
+/* Functions of mqc_retry.c (the retry topic; clustering, not orderly). */
+void mqc_retry_init(mqc_push_t *c);    /* sets retry_topic */
+int mqc_retry_on(const mqc_push_t *c); /* failed messages are sent back */
+int mqc_retry_is(const mqc_push_t *c, const mqc_mq_t *mq);
+const char *mqc_retry_expr(const mqc_push_t *c, const mqc_mq_t *mq); /* mq's subscription */
+void mqc_retry_refresh_route(mqc_push_t *c);                         /* without c->lock */
+/* Appends the retry topic's readable queues to *all (heap, grown); returns the new count. */
+int mqc_retry_queues(mqc_push_t *c, mqc_mq_t **all, int n_all);
+/* AllocateMessageQueueAveragely per topic over all (sorted): as mqc_allocate_averagely. */
+int mqc_retry_allocate(const mqc_mq_t *all, int n_all, int n_cids, int me, int *out_idx);
+/* Shows messages of the retry topic with their original topic (RETRY_TOPIC). */
+void mqc_retry_restore(const mqc_push_t *c, const mqc_mq_t *mq, mqc_received_t *msgs, int n,
+                       mq_pool_t *pool);
+/* CONSUMER_SEND_MSG_BACK of a message the listener refused: MQ_OK when the broker took it,
+ * MQ_DECLINED when this consumer retries locally, or an error. Without c->lock. */
+int mqc_retry_send_back(mqc_push_t *c, const mqc_mq_t *mq, const mqc_received_t *m);
 
 /* Functions of mqc_rebalance.c. */
 void mqc_rebalance_run(mqc_push_t *c);            /* without c->lock */

@@ -12,6 +12,9 @@
  * committed (UPDATE_CONSUMER_OFFSET) once no listener is inside it, so the next owner resumes
  * exactly.
  *
+ * Orderly consumers lock a queue on its broker before taking it and unlock it after the commit
+ * of a dropped one (mqc_orderly.c).
+ *
  * Broadcasting: every member owns every queue; offsets live in a local JSON file,
  * <offset_store_dir>/<client id or DEFAULT>/<group>/offsets.json, {"offsetTable":{"topic@broker@
  * queueId":offset}}, written every persist interval and at shutdown.
@@ -126,6 +129,10 @@ mqc_start_offset(mqc_push_t *c, const mqc_mq_t *mq, int64_t *out)
         return mqc_rb_query(c, mq, RMQ_SEARCH_OFFSET_BY_TIMESTAMP, "timestamp",
                             c->cfg.from_timestamp_ms, "offset", out);
     default:
+        if (mqc_retry_is(c, mq)) { /* the retry topic from its start, as Java clients do */
+            *out = 0;
+            return MQ_OK;
+        }
         return mqc_rb_query(c, mq, RMQ_GET_MAX_OFFSET, NULL, 0, "offset", out);
     }
 }
@@ -274,7 +281,7 @@ mqc_offsets_persist(mqc_push_t *c, int all)
     vals = mq_xcalloc((size_t)cap + 1, sizeof(*vals));
     for (mqc_pq_t *pq = c->pqs; pq; pq = pq->next) {
         if (pq->consumed >= 0 && (all || pq->consumed != pq->committed) && (!pq->dropped || all) &&
-            pq->reset_to < 0) {
+            pq->reset_to < 0 && !pq->lk.released) {
             todo[n] = pq;
             vals[n++] = pq->consumed;
         }
@@ -305,6 +312,7 @@ mqc_rebalance_run(mqc_push_t *c)
     int n_cids = 0;
 
     pthread_mutex_lock(&c->lock);
+    c->lock_refused = 0;
     n_all = mqc_route_queues(&c->route, MQC_PERM_READ, 0, &wq);
     pthread_mutex_unlock(&c->lock);
     if (n_all > 0) {
@@ -316,6 +324,9 @@ mqc_rebalance_run(mqc_push_t *c)
             memcpy(all[i].broker_name, wq[i].broker_name, sizeof(all[i].broker_name));
             all[i].queue_id = wq[i].queue_id;
         }
+        n_all = mqc_retry_queues(c, &all, n_all); /* and %RETRY%<group>'s (mqc_retry.c) */
+        mine = mq_xrealloc(mine, (size_t)n_all * sizeof(*mine));
+        idx = mq_xrealloc(idx, (size_t)n_all * sizeof(*idx));
         qsort(all, (size_t)n_all, sizeof(*all), mqc_mq_cmp);
     }
     if (c->cfg.model == MQC_BROADCASTING) {
@@ -333,7 +344,7 @@ mqc_rebalance_run(mqc_push_t *c)
             mqc_push_heartbeat(c);
             goto out; /* the membership change notification brings us back here */
         }
-        n_mine = mqc_allocate_averagely(n_all, n_cids, me, idx);
+        n_mine = mqc_retry_allocate(all, n_all, n_cids, me, idx); /* per topic, as Java */
         for (int i = 0; i < n_mine; i++)
             mine[i] = all[idx[i]];
     }
@@ -361,6 +372,11 @@ mqc_rebalance_run(mqc_push_t *c)
                 pthread_mutex_lock(&c->lock);
             }
         }
+        if (mqc_orderly_on(c)) { /* the next owner may start: after the commit */
+            pthread_mutex_unlock(&c->lock);
+            mqc_orderly_release(c, pq);
+            pthread_mutex_lock(&c->lock);
+        }
     }
     /* free dropped queues nothing refers to any more */
     for (mqc_pq_t **pp = &c->pqs; *pp;) {
@@ -381,11 +397,14 @@ mqc_rebalance_run(mqc_push_t *c)
         int owned = 0;
         int64_t off;
         mqc_pq_t *pq;
+        mqc_qlock_t lk;
         pthread_mutex_lock(&c->lock);
         for (mqc_pq_t *q = c->pqs; q && !owned; q = q->next)
             owned = !q->dropped && mqc_mq_cmp(&q->mq, &mine[i]) == 0;
         pthread_mutex_unlock(&c->lock);
-        if (owned || mqc_start_offset(c, &mine[i], &off) != MQ_OK)
+        /* orderly: the lock first, then the offset its previous owner committed */
+        if (owned || !mqc_orderly_lock_new(c, &mine[i], &lk) ||
+            mqc_start_offset(c, &mine[i], &off) != MQ_OK)
             continue;
         pq = mq_xcalloc(1, sizeof(*pq));
         pq->owner = c;
@@ -394,6 +413,7 @@ mqc_rebalance_run(mqc_push_t *c)
         pq->consumed = off;
         pq->committed = c->cfg.model == MQC_CLUSTERING ? -1 : off;
         pq->reset_to = -1;
+        pq->lk = lk;
         mq_pool_init(&pq->req_pool, 2048);
         mq_buf_init(&pq->resp_body);
         pthread_mutex_lock(&c->lock);

@@ -7,14 +7,23 @@
  *
  *   mqconsume -n ns -t topic -g group [--broadcast] [-e tag-expr] [-c expected] [-w seconds]
  *             [-f first|last] [-o offset-dir] [-i client-id] [-r rebalance-ms] [--pull]
- *             [-F n]
+ *             [-F n] [--orderly] [-L lock-ms] [--sleep-ms ms] [--timing]
+ *
+ * --orderly consumes as RocketMQ's MessageListenerOrderly: a queue only while this client holds
+ * its broker lock, one message at a time (docs/ordered-consumption.md); -L sets how often its
+ * locks are renewed (20000 ms). --sleep-ms makes the listener take that long per message;
+ * --timing adds when the listener started and returned (wall clock, microseconds) to each
+ * message line, so that tests can check that no two consumers of a group were inside one queue
+ * at the same time.
  *
  * --pull uses the pull consumer instead (mqc_pull_*): every queue from the group's committed
  * offset (0 when none), long polls of 1 s, offsets committed at the end.
  *
- * Output: `queueId offset msgId tags keys body` per message; `ASSIGNED b:q b:q ...` whenever
- * the owned queues change; `RETRY queueId offset` for each of the first n deliveries that -F
- * makes the listener refuse (they come again); last line `consumed N`. Exit 0 when -c was reached
+ * Output: `queueId offset msgId tags keys body` per message (with --timing: `queueId offset msgId
+ * tags keys start_us end_us body`); `ASSIGNED b:q b:q ...` whenever
+ * the owned queues change (the topic's, not the retry topic's); `RETRY queueId offset msgId` for
+ * each of the first n deliveries that -F makes the listener refuse (they come again, through the
+ * group's retry topic); last line `consumed N`. Exit 0 when -c was reached
  * (or not given).
  */
 #include <getopt.h>
@@ -33,6 +42,8 @@ typedef struct mqs_state_s {
     pthread_mutex_t lock; /* count and stdout */
     long count;           /* messages consumed */
     int fail_left;        /* -F: deliveries still to refuse (RECONSUME_LATER) */
+    int sleep_ms;         /* --sleep-ms: time the listener takes per message */
+    int timing;           /* --timing: print start and end of each listener call */
 } mqs_state_t;
 
 static void
@@ -42,20 +53,40 @@ mqs_on_signal(int sig)
     mqs_stop = 1;
 }
 
+/* Wall-clock microseconds (comparable across processes). */
+static long long
+mqs_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static int
 mqs_listener(void *arg, const mqc_received_t *m)
 {
     mqs_state_t *s = arg;
     int n = (int)(m->body_len > 200 ? 200 : m->body_len);
+    long long start = mqs_now_us(), end;
+    if (s->sleep_ms > 0) {
+        struct timespec ts = {s->sleep_ms / 1000, (long)(s->sleep_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    end = mqs_now_us();
     pthread_mutex_lock(&s->lock);
     if (s->fail_left > 0) {
         s->fail_left--;
-        printf("RETRY %d %lld\n", m->queue_id, (long long)m->queue_offset);
+        printf("RETRY %d %lld %s\n", m->queue_id, (long long)m->queue_offset, m->msg_id);
         pthread_mutex_unlock(&s->lock);
         return 1;
     }
-    printf("%d %lld %s %s %s %.*s\n", m->queue_id, (long long)m->queue_offset, m->msg_id,
-           *m->tags ? m->tags : "-", *m->keys ? m->keys : "-", n, (const char *)m->body);
+    if (s->timing)
+        printf("%d %lld %s %s %s %lld %lld %.*s\n", m->queue_id, (long long)m->queue_offset,
+               m->msg_id, *m->tags ? m->tags : "-", *m->keys ? m->keys : "-", start, end, n,
+               (const char *)m->body);
+    else
+        printf("%d %lld %s %s %s %.*s\n", m->queue_id, (long long)m->queue_offset, m->msg_id,
+               *m->tags ? m->tags : "-", *m->keys ? m->keys : "-", n, (const char *)m->body);
     s->count++;
     pthread_mutex_unlock(&s->lock);
     return 0;
@@ -118,15 +149,17 @@ mqs_usage(void)
         stderr,
         "usage: mqconsume [-n namesrv (NAMESRV_ADDR)] -t topic -g group [--broadcast] [-e expr] "
         "[-c expected] [-w seconds] [-f first|last] [-o offset-dir] [-i client-id] "
-        "[-r rebalance-ms] [--pull] [-F fail-n]\n");
+        "[-r rebalance-ms] [--pull] [-F fail-n] [--orderly] [-L lock-ms] [--sleep-ms ms] "
+        "[--timing]\n");
 }
 
 int
 main(int argc, char **argv)
 {
-    static const struct option longs[] = {{"broadcast", no_argument, NULL, 'B'},
-                                          {"pull", no_argument, NULL, 'P'},
-                                          {NULL, 0, NULL, 0}};
+    static const struct option longs[] = {
+        {"broadcast", no_argument, NULL, 'B'}, {"pull", no_argument, NULL, 'P'},
+        {"orderly", no_argument, NULL, 'O'},   {"sleep-ms", required_argument, NULL, 'S'},
+        {"timing", no_argument, NULL, 'M'},    {NULL, 0, NULL, 0}};
     mqc_push_config_t cfg;
     mqc_push_t *c;
     mqs_state_t st = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -138,7 +171,7 @@ main(int argc, char **argv)
     mqc_push_config_defaults(&cfg);
     cfg.from = MQC_FROM_FIRST_OFFSET;
     cfg.rebalance_interval_ms = 2000;
-    while ((opt = getopt_long(argc, argv, "n:t:g:e:c:w:f:o:i:r:F:h", longs, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "n:t:g:e:c:w:f:o:i:r:F:L:h", longs, NULL)) != -1) {
         switch (opt) {
         case 'n':
             cfg.namesrv = optarg;
@@ -179,6 +212,18 @@ main(int argc, char **argv)
         case 'F':
             st.fail_left = atoi(optarg);
             break;
+        case 'O':
+            cfg.orderly = 1;
+            break;
+        case 'L':
+            cfg.lock_interval_ms = atoi(optarg);
+            break;
+        case 'S':
+            st.sleep_ms = atoi(optarg);
+            break;
+        case 'M':
+            st.timing = 1;
+            break;
         default:
             mqs_usage();
             return 2;
@@ -211,6 +256,8 @@ main(int argc, char **argv)
         mqc_push_assigned(c, &mqs, &n, &pool);
         for (int i = 0; i < n; i++) {
             size_t len = strlen(line);
+            if (strcmp(mqs[i].topic, cfg.topic) != 0)
+                continue; /* the group's %RETRY% queues */
             snprintf(line + len, sizeof(line) - len, " %s:%d", mqs[i].broker_name, mqs[i].queue_id);
         }
         mq_pool_fini(&pool);
