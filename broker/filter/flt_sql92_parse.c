@@ -253,8 +253,8 @@ static flt_val_t
 flt_parse_const(const flt_parser_t *p, uint32_t i)
 {
     flt_val_t v = ((const flt_val_t *)(const void *)p->consts.data)[i];
-    if (v.type == FLT_V_STR)
-        v.u.s = (const char *)p->pool.data + v.u.l;
+    if (v.type == FLT_V_STR) /* an empty pool (only '' so far) has no data pointer yet */
+        v.u.s = p->pool.data ? (const char *)p->pool.data + v.u.l : "";
     return v;
 }
 
