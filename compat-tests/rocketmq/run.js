@@ -26,12 +26,6 @@ const HERE = __dirname;
 
 // Cases our broker does not support yet, each with the reason (shown as `skip`).
 const SKIP = {
-    delay_level:
-        'broker: delay levels (DELAY property -> SCHEDULE_TOPIC_XXXX) are issue 5; a level-2 (5 s) ' +
-        'message is delivered at once',
-    consume_retry:
-        'broker: CONSUMER_SEND_MSG_BACK (36) answers REQUEST_CODE_NOT_SUPPORTED (retry/DLQ are ' +
-        'issue 5); ali-ons then re-sends to %RETRY% itself',
 };
 
 // The C client's CLIs (tools/client) a cross-client case runs; skipped while they are not built.
