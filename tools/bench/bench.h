@@ -28,6 +28,7 @@ typedef struct bench_opts_s {
     int from_first;      /* -f, push consumer starts at the first offset */
     int park_ms;         /* -p, wakeup: pause before the send so the pull is held */
     int quiet;           /* -Q, no per-second lines */
+    const char *filter;  /* -e, pull: a subscription the broker filters with (SQL92) */
 } bench_opts_t;
 
 /* Mode entry points: return the process exit status (0 ok, 1 failure). */

@@ -226,7 +226,11 @@ bench_pull_pipelined(bench_pull_t *bp)
         rmq_cmd_add_i64(&req, &pool, "queueId", mq->queue_id);
         rmq_cmd_add_i64(&req, &pool, "queueOffset", r.off);
         rmq_cmd_add_i64(&req, &pool, "maxMsgNums", r.n);
-        rmq_cmd_add_i64(&req, &pool, "sysFlag", 0);
+        rmq_cmd_add_i64(&req, &pool, "sysFlag", o->filter ? 4 : 0); /* 4: subscription here */
+        if (o->filter) { /* the broker evaluates it on every message (enablePropertyFilter) */
+            rmq_cmd_add(&req, &pool, "subscription", mq_str_from_cstr(o->filter));
+            rmq_cmd_add(&req, &pool, "expressionType", MQ_STR("SQL92"));
+        }
         rmq_cmd_add_i64(&req, &pool, "commitOffset", 0);
         rmq_cmd_add_i64(&req, &pool, "suspendTimeoutMillis", 0);
         rmq_cmd_add_i64(&req, &pool, "subVersion", 0);

@@ -102,7 +102,7 @@ bench_usage(void)
         "  mqbench consumer -n ns [-t topic] [-g group] [-f (from first)] [-d seconds | -c "
         "count]\n"
         "  mqbench pull     -n ns [-t topic] [-b batch(32)] [-w threads(1) | -i inflight(1)] [-g "
-        "group]\n"
+        "group] [-e sql92]\n"
         "  mqbench wakeup   -n ns [-t topic] [-c count(1000)] [-q queue(0)] [-p park_ms(2)]\n"
         "  mqbench rtt      -a host:port | -n ns [-t topic]  [-c count(10000)]\n"
         "common: -Q (no per-second lines)\n");
@@ -128,7 +128,7 @@ main(int argc, char **argv)
     };
     int is_rtt = strcmp(mode, "rtt") == 0;
     /* -a is "async" for the producer and "address" for rtt, as the task names them */
-    const char *optstr = is_rtt ? "n:t:a:c:QH" : "n:t:g:w:s:ai:d:c:b:B:q:fp:QH";
+    const char *optstr = is_rtt ? "n:t:a:c:QH" : "n:t:g:w:s:ai:d:c:b:B:q:fp:e:QH";
     int ch;
     optind = 2;
     while ((ch = getopt(argc, argv, optstr)) != -1) {
@@ -177,6 +177,9 @@ main(int argc, char **argv)
             break;
         case 'p':
             o.park_ms = atoi(optarg);
+            break;
+        case 'e':
+            o.filter = optarg;
             break;
         case 'Q':
             o.quiet = 1;
