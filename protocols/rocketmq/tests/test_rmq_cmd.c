@@ -10,15 +10,7 @@
 #include "rmq_cmd.h"
 #include "rmq_codes.h"
 #include "rmq_golden.h"
-
-static int
-decode_bytes(const uint8_t *b, size_t n, mq_pool_t *pool, rmq_cmd_t *c)
-{
-    rmq_frame_t f;
-    if (rmq_frame_parse(b, n, RMQ_FRAME_MAX_DEFAULT, &f, NULL) != (ssize_t)n)
-        return MQ_EPROTO;
-    return rmq_cmd_decode(&f, pool, c);
-}
+#include "rmq_test.h"
 
 static void
 expect_same(const rmq_cmd_t *a, const rmq_cmd_t *b, const char *what)
@@ -48,16 +40,16 @@ Test(rmq_cmd, every_golden_request_decodes_and_round_trips)
         rmq_cmd_t c, c2, c3;
         mq_buf_t b = MQ_BUF_INIT, b2 = MQ_BUF_INIT;
         mq_pool_init(&pool, 0);
-        cr_assert_eq(decode_bytes(g.data[i], g.len[i], &pool, &c), MQ_OK, "%s", g.name[i]);
+        cr_assert_eq(rmq_test_decode(g.data[i], g.len[i], &pool, &c), MQ_OK, "%s", g.name[i]);
         cr_expect_not(rmq_cmd_is_response(&c), "%s", g.name[i]);
         cr_expect_str_neq((char *)rmq_request_name(c.code), "UNKNOWN", "%s", g.name[i]);
         /* the file name carries the code */
         cr_expect(strstr(g.name[i], rmq_request_name(c.code)) != NULL, "%s", g.name[i]);
         rmq_cmd_encode(&c, &b);
-        cr_assert_eq(decode_bytes(b.data, b.len, &pool, &c2), MQ_OK, "%s re-encoded", g.name[i]);
+        cr_assert_eq(rmq_test_decode(b.data, b.len, &pool, &c2), MQ_OK, "%s re-encoded", g.name[i]);
         expect_same(&c, &c2, g.name[i]);
         rmq_cmd_encode_binary(&c, &b2);
-        cr_assert_eq(decode_bytes(b2.data, b2.len, &pool, &c3), MQ_OK, "%s binary", g.name[i]);
+        cr_assert_eq(rmq_test_decode(b2.data, b2.len, &pool, &c3), MQ_OK, "%s binary", g.name[i]);
         expect_same(&c, &c3, g.name[i]);
         mq_buf_fini(&b);
         mq_buf_fini(&b2);
@@ -78,7 +70,7 @@ Test(rmq_cmd, cpp_numbers_and_alions_booleans_are_read_as_text)
         int32_t qid, d;
         int b;
         mq_pool_init(&pool, 0);
-        cr_assert_eq(decode_bytes(g.data[i], g.len[i], &pool, &c), MQ_OK);
+        cr_assert_eq(rmq_test_decode(g.data[i], g.len[i], &pool, &c), MQ_OK);
         if (c.code == RMQ_SEND_MESSAGE_V2 && strstr(g.name[i], "cpp/batch-producer")) {
             cr_expect_eq(rmq_cmd_ext_i32(&c, "d", &d), MQ_OK);
             cr_expect_eq(d, 4);
@@ -140,7 +132,7 @@ Test(rmq_cmd, malformed_headers_are_refused)
         mq_pool_init(&pool, 0);
         rmq_frame_put_prefix(&b, RMQ_SERIALIZE_JSON, strlen(bad[i]), 0);
         mq_buf_append_cstr(&b, bad[i]);
-        cr_expect_eq(decode_bytes(b.data, b.len, &pool, &c), MQ_EPROTO, "%s", bad[i]);
+        cr_expect_eq(rmq_test_decode(b.data, b.len, &pool, &c), MQ_EPROTO, "%s", bad[i]);
         mq_buf_fini(&b);
         mq_pool_fini(&pool);
     }
@@ -153,7 +145,7 @@ Test(rmq_cmd, malformed_headers_are_refused)
         mq_pool_init(&pool, 0);
         rmq_frame_put_prefix(&b, RMQ_SERIALIZE_ROCKETMQ, sizeof(hdr), 0);
         mq_buf_append(&b, hdr, sizeof(hdr));
-        cr_expect_eq(decode_bytes(b.data, b.len, &pool, &c), MQ_EPROTO);
+        cr_expect_eq(rmq_test_decode(b.data, b.len, &pool, &c), MQ_EPROTO);
         mq_buf_fini(&b);
         mq_pool_fini(&pool);
     }
@@ -168,7 +160,7 @@ Test(rmq_cmd, malformed_headers_are_refused)
         mq_pool_init(&pool, 0);
         rmq_frame_put_prefix(&b, RMQ_SERIALIZE_ROCKETMQ, sizeof(hdr), 0);
         mq_buf_append(&b, hdr, sizeof(hdr));
-        cr_expect_eq(decode_bytes(b.data, b.len, &pool, &c), MQ_EPROTO);
+        cr_expect_eq(rmq_test_decode(b.data, b.len, &pool, &c), MQ_EPROTO);
         mq_buf_fini(&b);
         mq_pool_fini(&pool);
     }
@@ -185,7 +177,7 @@ Test(rmq_cmd, nulls_are_skipped_and_unknown_language_is_other)
     mq_pool_init(&pool, 0);
     rmq_frame_put_prefix(&b, RMQ_SERIALIZE_JSON, strlen(h), 0);
     mq_buf_append_cstr(&b, h);
-    cr_assert_eq(decode_bytes(b.data, b.len, &pool, &c), MQ_OK);
+    cr_assert_eq(rmq_test_decode(b.data, b.len, &pool, &c), MQ_OK);
     cr_expect_eq(c.language, 7);
     cr_expect_null(c.remark.p);
     cr_expect_not(rmq_cmd_ext(&c, "a", &v));

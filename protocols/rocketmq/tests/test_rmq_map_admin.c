@@ -14,15 +14,9 @@
 #include "rmq_codes.h"
 #include "rmq_map.h"
 #include "rmq_map_admin.h"
+#include "rmq_test.h"
 
 /* ---- Helpers ---- */
-
-#define expect_str(s, lit)                                                                         \
-    do {                                                                                           \
-        mq_str_t s_ = (s);                                                                         \
-        cr_expect(mq_str_eq_cstr(s_, (lit)), "%s: got '%.*s', want '%s'", #s, (int)s_.n,           \
-                  s_.p ? s_.p : "", (lit));                                                        \
-    } while (0)
 
 static void
 cmd_new(rmq_cmd_t *c, int32_t code)
@@ -39,15 +33,6 @@ map_cmd(rmq_cmd_t *c, mq_pool_t *pool, mq_req_t *req, const char **why)
     return rmq_map_request(c, pool, req, why);
 }
 
-static int
-decode_bytes(const uint8_t *b, size_t n, mq_pool_t *pool, rmq_cmd_t *c)
-{
-    rmq_frame_t f;
-    if (rmq_frame_parse(b, n, RMQ_FRAME_MAX_DEFAULT, &f, NULL) != (ssize_t)n)
-        return MQ_EPROTO;
-    return rmq_cmd_decode(&f, pool, c);
-}
-
 /* rmq_map_reply() into b, decoded back into out. */
 static void
 reply_decode(const mq_req_t *req, int status, const mq_rep_t *rep, mq_pool_t *pool, mq_buf_t *b,
@@ -55,7 +40,7 @@ reply_decode(const mq_req_t *req, int status, const mq_rep_t *rep, mq_pool_t *po
 {
     mq_buf_reset(b);
     rmq_map_reply(req, status, rep, 77, pool, b);
-    cr_assert_eq(decode_bytes(b->data, b->len, pool, out), MQ_OK);
+    cr_assert_eq(rmq_test_decode(b->data, b->len, pool, out), MQ_OK);
     cr_expect_eq(out->opaque, 77);
     cr_expect(rmq_cmd_is_response(out));
 }

@@ -14,6 +14,7 @@
 #include "rmq_codes.h"
 #include "rmq_golden.h"
 #include "rmq_map.h"
+#include "rmq_test.h"
 
 static rmq_golden_t golden;
 
@@ -33,22 +34,6 @@ TestSuite(rmq_map_broker, .init = golden_setup, .fini = golden_teardown);
 
 /* ---- Helpers ---- */
 
-#define expect_str(s, lit)                                                                         \
-    do {                                                                                           \
-        mq_str_t s_ = (s);                                                                         \
-        cr_expect(mq_str_eq_cstr(s_, (lit)), "%s: got '%.*s', want '%s'", #s, (int)s_.n,           \
-                  s_.p ? s_.p : "", (lit));                                                        \
-    } while (0)
-
-static int
-decode_bytes(const uint8_t *b, size_t n, mq_pool_t *pool, rmq_cmd_t *c)
-{
-    rmq_frame_t f;
-    if (rmq_frame_parse(b, n, RMQ_FRAME_MAX_DEFAULT, &f, NULL) != (ssize_t)n)
-        return MQ_EPROTO;
-    return rmq_cmd_decode(&f, pool, c);
-}
-
 /* Decodes the golden frame whose path ends with suffix and maps it; asserts both succeed. */
 static void
 map_golden(const char *suffix, mq_pool_t *pool, rmq_cmd_t *c, mq_req_t *req)
@@ -59,7 +44,7 @@ map_golden(const char *suffix, mq_pool_t *pool, rmq_cmd_t *c, mq_req_t *req)
         size_t nl = strlen(golden.name[i]);
         if (nl < sl || strcmp(golden.name[i] + nl - sl, suffix) != 0)
             continue;
-        cr_assert_eq(decode_bytes(golden.data[i], golden.len[i], pool, c), MQ_OK, "%s", suffix);
+        cr_assert_eq(rmq_test_decode(golden.data[i], golden.len[i], pool, c), MQ_OK, "%s", suffix);
         memset(req, 0, sizeof(*req));
         cr_assert_eq(rmq_map_request(c, pool, req, &why), MQ_OK, "%s: %s", suffix, why ? why : "");
         return;
@@ -90,7 +75,7 @@ reply_decode(const mq_req_t *req, int status, const mq_rep_t *rep, mq_pool_t *po
 {
     mq_buf_reset(b);
     rmq_map_reply(req, status, rep, 77, pool, b);
-    cr_assert_eq(decode_bytes(b->data, b->len, pool, out), MQ_OK);
+    cr_assert_eq(rmq_test_decode(b->data, b->len, pool, out), MQ_OK);
     cr_expect_eq(out->opaque, 77);
     cr_expect(rmq_cmd_is_response(out));
 }
@@ -139,7 +124,7 @@ Test(rmq_map_broker, every_golden_broker_request_maps)
         int rc;
 
         mq_pool_init(&pool, 0);
-        cr_assert_eq(decode_bytes(golden.data[i], golden.len[i], &pool, &c), MQ_OK);
+        cr_assert_eq(rmq_test_decode(golden.data[i], golden.len[i], &pool, &c), MQ_OK);
         rc = map_cmd(&c, &pool, &req, &why);
         for (k = 0; k < MQ_ARRAY_LEN(want) && want[k].code != c.code; k++)
             ;
@@ -493,9 +478,9 @@ Test(rmq_map_broker, golden_frames_with_binary_headers_map_alike)
         const char *why;
 
         mq_pool_init(&pool, 0);
-        cr_assert_eq(decode_bytes(golden.data[i], golden.len[i], &pool, &c), MQ_OK);
+        cr_assert_eq(rmq_test_decode(golden.data[i], golden.len[i], &pool, &c), MQ_OK);
         rmq_cmd_encode_binary(&c, &bin);
-        cr_assert_eq(decode_bytes(bin.data, bin.len, &pool, &c2), MQ_OK);
+        cr_assert_eq(rmq_test_decode(bin.data, bin.len, &pool, &c2), MQ_OK);
         cr_assert_eq(map_cmd(&c, &pool, &a, &why), MQ_OK, "%s", golden.name[i]);
         cr_assert_eq(map_cmd(&c2, &pool, &b, &why), MQ_OK, "%s binary", golden.name[i]);
         cr_expect_eq(a.op, b.op);
@@ -1145,7 +1130,7 @@ Test(rmq_map_broker, pull_reply_head_for_zero_copy)
     rmq_cmd_encode_head(&r, n, &b);
     mq_buf_append_str(&b, records[0]);
     mq_buf_append_str(&b, records[1]);
-    cr_assert_eq(decode_bytes(b.data, b.len, &pool, &back), MQ_OK);
+    cr_assert_eq(rmq_test_decode(b.data, b.len, &pool, &back), MQ_OK);
     expect_str(back.body, "xyz12");
     cr_expect_eq(back.opaque, 5);
 

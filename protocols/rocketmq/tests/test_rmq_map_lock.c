@@ -12,13 +12,7 @@
 #include "rmq_codes.h"
 #include "rmq_map.h"
 #include "rmq_map_lock.h"
-
-#define expect_str(s, lit)                                                                         \
-    do {                                                                                           \
-        mq_str_t s_ = (s);                                                                         \
-        cr_expect(mq_str_eq_cstr(s_, (lit)), "%s: got '%.*s', want '%s'", #s, (int)s_.n,           \
-                  s_.p ? s_.p : "", (lit));                                                        \
-    } while (0)
+#include "rmq_test.h"
 
 /* A request command of `code` with body (NUL-terminated text). */
 static rmq_cmd_t
@@ -28,15 +22,6 @@ lock_cmd(int32_t code, const char *body)
     rmq_cmd_init(&c, code, 9, 0);
     c.body = body ? mq_str_from_cstr(body) : MQ_STR_NULL;
     return c;
-}
-
-static int
-decode_bytes(const uint8_t *b, size_t n, mq_pool_t *pool, rmq_cmd_t *c)
-{
-    rmq_frame_t f;
-    if (rmq_frame_parse(b, n, RMQ_FRAME_MAX_DEFAULT, &f, NULL) != (ssize_t)n)
-        return MQ_EPROTO;
-    return rmq_cmd_decode(&f, pool, c);
 }
 
 Test(rmq_map_lock, lock_request_as_java_writes_it)
@@ -151,7 +136,7 @@ Test(rmq_map_lock, lock_reply_carries_the_granted_set)
     rep.u.locked.mqs = granted;
     rep.u.locked.n = 2;
     rmq_map_reply(&req, MQ_OK, &rep, 31, &pool, &b);
-    cr_assert_eq(decode_bytes(b.data, b.len, &pool, &out), MQ_OK);
+    cr_assert_eq(rmq_test_decode(b.data, b.len, &pool, &out), MQ_OK);
     cr_expect(rmq_cmd_is_response(&out));
     cr_expect_eq(out.code, RMQ_RC_SUCCESS);
     cr_expect_eq(out.opaque, 31);
@@ -167,7 +152,7 @@ Test(rmq_map_lock, lock_reply_carries_the_granted_set)
     rep.u.locked.n = 0;
     mq_buf_reset(&b);
     rmq_map_reply(&req, MQ_OK, &rep, 32, &pool, &b);
-    cr_assert_eq(decode_bytes(b.data, b.len, &pool, &out), MQ_OK);
+    cr_assert_eq(rmq_test_decode(b.data, b.len, &pool, &out), MQ_OK);
     cr_expect(mq_str_eq_cstr(out.body, "{\"lockOKMQSet\":[]}"), "body '%.*s'", (int)out.body.n,
               out.body.p);
 
@@ -175,7 +160,7 @@ Test(rmq_map_lock, lock_reply_carries_the_granted_set)
     req.op = MQ_OP_QUEUE_UNLOCK;
     mq_buf_reset(&b);
     rmq_map_reply(&req, MQ_OK, NULL, 33, &pool, &b);
-    cr_assert_eq(decode_bytes(b.data, b.len, &pool, &out), MQ_OK);
+    cr_assert_eq(rmq_test_decode(b.data, b.len, &pool, &out), MQ_OK);
     cr_expect_eq(out.code, RMQ_RC_SUCCESS);
     cr_expect_eq(out.body.n, 0);
     mq_buf_fini(&b);

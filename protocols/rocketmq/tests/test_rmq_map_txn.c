@@ -10,23 +10,7 @@
 #include "rmq_cmd.h"
 #include "rmq_codes.h"
 #include "rmq_map.h"
-
-#define expect_str(s, lit)                                                                         \
-    do {                                                                                           \
-        mq_str_t s_ = (s);                                                                         \
-        cr_expect(mq_str_eq_cstr(s_, (lit)), "%s: got '%.*s', want '%s'", #s, (int)s_.n,           \
-                  s_.p ? s_.p : "", (lit));                                                        \
-    } while (0)
-
-/* Encodes c and decodes it back into out (strings in pool). */
-static void
-roundtrip(const mq_buf_t *frame, mq_pool_t *pool, rmq_cmd_t *out)
-{
-    rmq_frame_t f;
-    cr_assert_eq(rmq_frame_parse(frame->data, frame->len, RMQ_FRAME_MAX_DEFAULT, &f, NULL),
-                 (ssize_t)frame->len);
-    cr_assert_eq(rmq_cmd_decode(&f, pool, out), MQ_OK);
-}
+#include "rmq_test.h"
 
 static void
 end_txn_cmd(rmq_cmd_t *c, mq_pool_t *pool, int with_check)
@@ -53,7 +37,7 @@ Test(rmq_map_txn, end_transaction_fields)
     mq_pool_init(&pool, 0);
     end_txn_cmd(&c, &pool, 1);
     rmq_cmd_encode(&c, &b);
-    roundtrip(&b, &pool, &d);
+    rmq_test_decode_frame(&b, &pool, &d);
     memset(&req, 0, sizeof(req));
     cr_assert_eq(rmq_map_request(&d, &pool, &req, &why), MQ_OK, "%s", why ? why : "");
     cr_assert_eq(req.op, MQ_OP_END_TRANSACTION);
@@ -73,7 +57,7 @@ Test(rmq_map_txn, end_transaction_fields)
     /* the reply: SUCCESS without fields */
     mq_buf_reset(&b);
     rmq_map_reply(&req, MQ_OK, NULL, 7, &pool, &b);
-    roundtrip(&b, &pool, &d);
+    rmq_test_decode_frame(&b, &pool, &d);
     cr_expect_eq(d.code, RMQ_RC_SUCCESS);
     cr_expect(rmq_cmd_is_response(&d));
     cr_expect_eq(d.opaque, 7);
@@ -140,7 +124,7 @@ Test(rmq_map_txn, check_transaction_notice)
     n.kind = MQ_NOTICE_CHECK_TRANSACTION;
     n.check = &k;
     rmq_map_notice(&n, 99, &pool, &b);
-    roundtrip(&b, &pool, &d);
+    rmq_test_decode_frame(&b, &pool, &d);
     cr_expect_eq(d.code, RMQ_CHECK_TRANSACTION_STATE);
     cr_expect(rmq_cmd_is_oneway(&d) && !rmq_cmd_is_response(&d));
     cr_expect_eq(d.opaque, 99);

@@ -14,24 +14,9 @@
 #include "rmq_cmd.h"
 #include "rmq_codes.h"
 #include "rmq_map.h"
+#include "rmq_test.h"
 
 TestSuite(rmq_register);
-
-#define expect_str(s, lit)                                                                         \
-    do {                                                                                           \
-        mq_str_t s_ = (s);                                                                         \
-        cr_expect(mq_str_eq_cstr(s_, (lit)), "%s: got '%.*s', want '%s'", #s, (int)s_.n,           \
-                  s_.p ? s_.p : "", (lit));                                                        \
-    } while (0)
-
-static void
-decode_frame(const mq_buf_t *b, mq_pool_t *pool, rmq_cmd_t *c)
-{
-    rmq_frame_t f;
-    cr_assert_eq(rmq_frame_parse(b->data, b->len, RMQ_FRAME_MAX_DEFAULT, &f, NULL), (ssize_t)b->len,
-                 "one whole frame");
-    cr_assert_eq(rmq_cmd_decode(&f, pool, c), MQ_OK);
-}
 
 static mq_topic_conf_t topics[] = {
     {MQ_STR("TopicTest"), 4, 4, 6, 0, 0},
@@ -67,7 +52,7 @@ Test(rmq_register, round_trip_through_the_namesrv_mapping)
     sample(&rb);
     mq_pool_init(&pool, 0);
     rmq_register_broker_encode(&rb, 77, &pool, &out);
-    decode_frame(&out, &pool, &c);
+    rmq_test_decode_frame(&out, &pool, &c);
     cr_expect_eq(c.code, RMQ_REGISTER_BROKER);
     cr_expect_eq(c.opaque, 77);
     cr_expect_not(rmq_cmd_is_response(&c));
@@ -121,7 +106,7 @@ Test(rmq_register, ext_fields_and_body_as_the_java_broker_sends)
     rb.broker_id = 1;
     mq_pool_init(&pool, 0);
     rmq_register_broker_encode(&rb, 5, &pool, &out);
-    decode_frame(&out, &pool, &c);
+    rmq_test_decode_frame(&out, &pool, &c);
     cr_assert(rmq_cmd_ext(&c, "brokerId", &v));
     expect_str(v, "1");
     cr_assert(rmq_cmd_ext(&c, "compressed", &v));
@@ -174,7 +159,7 @@ Test(rmq_register, optional_fields_round_trip)
     rb.kafka_node_id = 3;
     mq_pool_init(&pool, 0);
     rmq_register_broker_encode(&rb, 9, &pool, &out);
-    decode_frame(&out, &pool, &c);
+    rmq_test_decode_frame(&out, &pool, &c);
     cr_assert_eq(rmq_map_request(&c, &pool, &req, &why), MQ_OK, "why: %s", why ? why : "-");
     cr_expect_eq(req.u.register_broker.broker_id, 2);
     cr_expect_eq(req.u.register_broker.heartbeat_timeout, 10000);
@@ -197,7 +182,7 @@ Test(rmq_register, unregister_round_trip)
 
     mq_pool_init(&pool, 0);
     rmq_unregister_broker_encode(&ub, 1234, &pool, &out);
-    decode_frame(&out, &pool, &c);
+    rmq_test_decode_frame(&out, &pool, &c);
     cr_expect_eq(c.code, RMQ_UNREGISTER_BROKER);
     cr_expect_eq(c.opaque, 1234);
     cr_expect_eq(c.body.n, 0);
@@ -225,7 +210,7 @@ Test(rmq_register, frames_reencode_byte_identical)
     rb.n_topics = 1; /* one topic: object member order cannot differ */
     mq_pool_init(&pool, 0);
     rmq_register_broker_encode(&rb, 3, &pool, &a);
-    decode_frame(&a, &pool, &c);
+    rmq_test_decode_frame(&a, &pool, &c);
     cr_assert_eq(rmq_map_request(&c, &pool, &req, &why), MQ_OK);
     rmq_register_broker_encode(&req.u.register_broker, 3, &pool, &b);
     cr_assert_eq(a.len, b.len);
