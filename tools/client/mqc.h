@@ -245,6 +245,9 @@ typedef struct mqc_push_config_s {
     const char *group;
     const char *topic;
     const char *sub_expr; /* "*" */
+    const char *sub_type; /* "TAG" (NULL) or "SQL92": sub_expr is then a SQL92 expression the
+                             broker evaluates (enablePropertyFilter) and nothing is filtered
+                             here */
     mqc_model_t model;
     mqc_from_t from;
     int64_t from_timestamp_ms;    /* MQC_FROM_TIMESTAMP */

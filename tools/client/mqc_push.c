@@ -194,6 +194,9 @@ mqc_push_pull_issue(mqc_push_t *c, mqc_pq_t *pq)
         return; /* orderly: no pull without the queue's lock */
     pq->inflight = 1;
     pq->pull_at_ms = 0;
+    if (c->sql92 && !mqc_retry_is(c, &pq->mq))
+        flags &= ~MQC_PULL_FLAG_SUBSCRIPTION; /* the broker uses the heartbeat's SQL92, as Java
+                                                 does without postSubscriptionWhenPull */
     if (c->cfg.model == MQC_CLUSTERING && pq->consumed > 0) {
         flags |= MQC_PULL_FLAG_COMMIT;
         commit = pq->consumed;
@@ -322,7 +325,8 @@ mqc_push_worker_main(void *arg)
 /* ---- Heartbeats ---- */
 
 static json_t *
-mqc_sub_json(const char *topic, const char *expr, const mqc_tags_t *tags, int64_t version)
+mqc_sub_json(const char *topic, const char *expr, const mqc_tags_t *tags, int sql92,
+             int64_t version)
 {
     json_t *sub = json_object(), *tset = json_array(), *cset = json_array();
     if (!tags->all) {
@@ -333,8 +337,8 @@ mqc_sub_json(const char *topic, const char *expr, const mqc_tags_t *tags, int64_
     }
     json_object_set_new(sub, "classFilterMode", json_false());
     json_object_set_new(sub, "codeSet", cset);
-    json_object_set_new(sub, "expressionType", json_string("TAG"));
-    json_object_set_new(sub, "subString", json_string(tags->all ? "*" : expr));
+    json_object_set_new(sub, "expressionType", json_string(sql92 ? "SQL92" : "TAG"));
+    json_object_set_new(sub, "subString", json_string(tags->all && !sql92 ? "*" : expr));
     json_object_set_new(sub, "subVersion", json_integer(version));
     json_object_set_new(sub, "tagsSet", tset);
     json_object_set_new(sub, "topic", json_string(topic));
@@ -351,10 +355,11 @@ mqc_heartbeat_body(mqc_push_t *c)
     mqc_tags_t all = {.all = 1};
     char retry[300];
     char *out;
-    json_array_append_new(subs, mqc_sub_json(c->topic, c->sub_expr, &c->tags, c->sub_version));
+    json_array_append_new(subs,
+                          mqc_sub_json(c->topic, c->sub_expr, &c->tags, c->sql92, c->sub_version));
     if (c->cfg.model == MQC_CLUSTERING) {
         snprintf(retry, sizeof(retry), "%%RETRY%%%s", c->group);
-        json_array_append_new(subs, mqc_sub_json(retry, "*", &all, c->sub_version));
+        json_array_append_new(subs, mqc_sub_json(retry, "*", &all, 0, c->sub_version));
     }
     json_object_set_new(cd, "consumeFromWhere", json_string(from[c->cfg.from]));
     json_object_set_new(cd, "consumeType", json_string("CONSUME_PASSIVELY"));
@@ -572,7 +577,8 @@ mqc_push_start(const mqc_push_config_t *cfg, mqc_listener_fn fn, void *arg, mqc_
     pthread_cond_init(&c->cond, NULL);
     mq_strmap_init(&c->file_offsets);
     c->brokers = mqc_brokers_new();
-    rc = mqc_tags_parse(c->sub_expr, &c->tags);
+    c->sql92 = cfg->sub_type && strcmp(cfg->sub_type, "SQL92") == 0;
+    rc = c->sql92 ? mqc_tags_parse("*", &c->tags) : mqc_tags_parse(c->sub_expr, &c->tags);
     if (rc != MQ_OK) {
         mqc_fail(err, errlen, rc, "bad subscription '%s'", c->sub_expr);
         goto fail;

@@ -68,6 +68,7 @@ struct mqc_push_s {
     char client_id[128];                                   /* "ip@pid#n" */
     int64_t sub_version;                                   /* subVersion (ms at start) */
     mqc_tags_t tags;                                       /* parsed sub_expr */
+    int sql92;                                             /* sub_expr is SQL92 (sub_type) */
     mqc_listener_fn fn;                                    /* listener */
     void *arg;                                             /* its argument */
     mqc_namesrv_t *ns;                                     /* NameServer list */

@@ -40,7 +40,7 @@ mqc_retry_is(const mqc_push_t *c, const mqc_mq_t *mq)
 const char *
 mqc_retry_expr(const mqc_push_t *c, const mqc_mq_t *mq)
 {
-    return mqc_retry_is(c, mq) ? "*" : c->sub_expr;
+    return mqc_retry_is(c, mq) || c->sql92 ? "*" : c->sub_expr; /* SQL92: the broker filters */
 }
 
 void

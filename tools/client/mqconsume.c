@@ -7,8 +7,10 @@
  *
  *   mqconsume -n ns -t topic -g group [--broadcast] [-e tag-expr] [-c expected] [-w seconds]
  *             [-f first|last] [-o offset-dir] [-i client-id] [-r rebalance-ms] [--pull]
- *             [-F n] [--orderly] [-L lock-ms] [--sleep-ms ms] [--timing]
+ *             [-F n] [--orderly] [-L lock-ms] [--sleep-ms ms] [--timing] [--sql]
  *
+ * --sql: -e is a SQL92 expression over the message properties (TAGS, KEYS, user properties),
+ * evaluated by the broker (enablePropertyFilter=true; docs/filtering.md).
  * --orderly consumes as RocketMQ's MessageListenerOrderly: a queue only while this client holds
  * its broker lock, one message at a time (docs/ordered-consumption.md); -L sets how often its
  * locks are renewed (20000 ms). --sleep-ms makes the listener take that long per message;
@@ -150,16 +152,19 @@ mqs_usage(void)
         "usage: mqconsume [-n namesrv (NAMESRV_ADDR)] -t topic -g group [--broadcast] [-e expr] "
         "[-c expected] [-w seconds] [-f first|last] [-o offset-dir] [-i client-id] "
         "[-r rebalance-ms] [--pull] [-F fail-n] [--orderly] [-L lock-ms] [--sleep-ms ms] "
-        "[--timing]\n");
+        "[--timing] [--sql]\n");
 }
 
 int
 main(int argc, char **argv)
 {
-    static const struct option longs[] = {
-        {"broadcast", no_argument, NULL, 'B'}, {"pull", no_argument, NULL, 'P'},
-        {"orderly", no_argument, NULL, 'O'},   {"sleep-ms", required_argument, NULL, 'S'},
-        {"timing", no_argument, NULL, 'M'},    {NULL, 0, NULL, 0}};
+    static const struct option longs[] = {{"broadcast", no_argument, NULL, 'B'},
+                                          {"pull", no_argument, NULL, 'P'},
+                                          {"orderly", no_argument, NULL, 'O'},
+                                          {"sleep-ms", required_argument, NULL, 'S'},
+                                          {"timing", no_argument, NULL, 'M'},
+                                          {"sql", no_argument, NULL, 'Q'},
+                                          {NULL, 0, NULL, 0}};
     mqc_push_config_t cfg;
     mqc_push_t *c;
     mqs_state_t st = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -214,6 +219,9 @@ main(int argc, char **argv)
             break;
         case 'O':
             cfg.orderly = 1;
+            break;
+        case 'Q':
+            cfg.sub_type = "SQL92";
             break;
         case 'L':
             cfg.lock_interval_ms = atoi(optarg);

@@ -284,6 +284,19 @@ def test_redelivery(ns):
     check(all(r[2] in got for r in c.retries), "refused messages came again: %s" % c.retries)
 
 
+def test_sql92(ns):
+    """A push consumer with a SQL92 subscription (--sql): the broker filters on TAGS."""
+    for tag in ("TagA", "TagB", "TagC"):
+        produce(ns, "CtSql", 4, tag=tag, prefix=tag + "-")
+    c = Consumer(ns, "CtSql", "cg_sql", ["--sql", "-e", "TAGS IN ('TagA', 'TagC')", "-c", "8"])
+    check(wait_for(lambda: c.done is not None, 20), "SQL92 consumer gets its eight")
+    time.sleep(0.3)  # anything else delivered shows now
+    c.stop()
+    check(sorted(c.bodies()) == sorted(["TagA-%d" % i for i in range(4)] +
+                                       ["TagC-%d" % i for i in range(4)]),
+          "SQL92 TAGS IN ('TagA', 'TagC') delivers exactly those: %s" % sorted(c.bodies()))
+
+
 def test_pull_consumer(ns):
     produce(ns, "CtPull", 6, tag="TagA", prefix="a-")
     produce(ns, "CtPull", 6, tag="TagB", prefix="b-")
@@ -321,7 +334,8 @@ def test_reset_offset(ns, bk):
 
 
 # retries come back after 1 s, not RocketMQ's 10 s for level 3 (docs/delay-retry.md)
-FAST_RETRY = ("--mappedFileSizeCommitLog=67108864", "--messageDelayLevel=" + " ".join(["1s"] * 18))
+FAST_RETRY = ("--mappedFileSizeCommitLog=67108864", "--messageDelayLevel=" + " ".join(["1s"] * 18),
+              "--enablePropertyFilter=true")
 
 
 def main():
@@ -335,6 +349,7 @@ def main():
         test_clustering(ns, bk)
         test_broadcasting(ns, store)
         test_pull_consumer(ns)
+        test_sql92(ns)
         test_redelivery(ns)
         test_reset_offset(ns, bk)
 
