@@ -506,8 +506,76 @@ static const adm_opt_t adm_query_id_opts[] = {
     {'i', "msgId", 1, 1, "Message Id"},
     {'f', "bodyFormat", 1, 0, "print message body by the specified format"},
     {'c', "cluster", 1, 0, "Cluster name or lmq parent topic, lmq is used to find the route."},
+    {'s', "sendMessage", 1, 0, "resend message"},
     {0, NULL, 0, 0, NULL},
 };
+
+/* queryMsgById -s true: sends the message again, as Java's mqadmin does with its producer,
+ * keeping body, flag and properties (so UNIQ_KEY, the msgId clients show, stays). A dead letter
+ * (topic %DLQ%<group>) goes to %RETRY%<group> with its reconsume count reset, so that only the
+ * group that gave up on it gets it again (Java would resend it into the DLQ itself). */
+static int
+adm_resend(adm_t *a, const mq_msg_t *m, const char *id)
+{
+    const char *topic = mq_pstrdup(&a->pool, m->topic);
+    int dlq = strncmp(topic, "%DLQ%", 5) == 0;
+    adm_route_t r;
+    const char *bname = NULL, *addr = NULL;
+    int q = 0, rc;
+    rmq_cmd_t req, resp;
+
+    if (dlq) {
+        char *t = mq_palloc(&a->pool, strlen(topic) + 3);
+        snprintf(t, strlen(topic) + 3, "%%RETRY%%%s", topic + 5);
+        topic = t;
+    }
+    printf("prepare resend msg. originalMsgId=%s\n", id);
+    a->quiet_enoent = dlq; /* a retry topic nobody consumed yet: its DLQ's broker creates it */
+    rc = adm_route_get(a, topic, &r);
+    a->quiet_enoent = 0;
+    if (rc == MQ_ENOENT && dlq)
+        rc = adm_route_get(a, mq_pstrdup(&a->pool, m->topic), &r);
+    if (rc != MQ_OK) {
+        return 1;
+    }
+    for (int i = 0; i < r.n_queues && !addr; i++) {
+        if ((r.queues[i].perm & 2) && r.queues[i].write_queues > 0 &&
+            (addr = adm_route_master(&r, r.queues[i].broker_name)) != NULL) {
+            bname = r.queues[i].broker_name;
+            q = (int)(mq_now_ms() % r.queues[i].write_queues);
+        }
+    }
+    if (!addr) {
+        return adm_fail(a, "no writable queue for topic %s", topic);
+    }
+    adm_req(a, &req, RMQ_SEND_MESSAGE_V2);
+    adm_add(a, &req, "a", ADM_DEFAULT_PRODUCER);
+    adm_add(a, &req, "b", topic);
+    adm_add(a, &req, "c", "TBW102");
+    adm_add_i64(a, &req, "d", 4);
+    adm_add_i64(a, &req, "e", q);
+    adm_add_i64(a, &req, "f", m->sys_flag & MQ_SYSFLAG_COMPRESSED);
+    adm_add_i64(a, &req, "g", mq_now_ms());
+    adm_add_i64(a, &req, "h", m->flag);
+    rmq_cmd_add(&req, &a->pool, "i", m->props);
+    adm_add_i64(a, &req, "j", dlq ? 0 : m->reconsume_times);
+    adm_add(a, &req, "k", "false");
+    adm_add_i64(a, &req, "l", 16);
+    req.body = m->body;
+    if (adm_call(a, addr, &req, &resp) != MQ_OK) {
+        return 1;
+    }
+    if (adm_send_status(resp.code) == NULL) {
+        adm_resp_ok(a, &resp, "SEND_MESSAGE_V2");
+        return 1;
+    }
+    printf("SendResult [sendStatus=%s, msgId=%s, messageQueue=MessageQueue [topic=%s, "
+           "brokerName=%s, queueId=%s], queueOffset=%s]\n",
+           adm_send_status(resp.code), adm_msg_prop(a, m, MQ_PROP_UNIQ_KEY), topic, bname,
+           adm_ext(a, &resp, "queueId") ? adm_ext(a, &resp, "queueId") : "?",
+           adm_ext(a, &resp, "queueOffset") ? adm_ext(a, &resp, "queueOffset") : "?");
+    return 0;
+}
 
 /* VIEW_MESSAGE_BY_ID at the store host an offset msgId names. */
 static int
@@ -577,6 +645,9 @@ adm_query_by_id(adm_t *a, const adm_args_t *args)
             }
         }
         adm_msg_print(a, &m, adm_has(args, 'f'));
+        if (adm_arg_bool(args, 's', 0) && adm_resend(a, &m, id)) {
+            rc = 1;
+        }
     }
     return rc;
 }

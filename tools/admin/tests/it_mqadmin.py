@@ -272,6 +272,37 @@ def main():
         _, out, _ = run("consumeMessage", "-t", "AdmZip", "-b", "broker-a", "-i", "0")
         check(out.count("BODY: " + "zipped-body" * 20) == 1, "consumeMessage inflates")
 
+        # ---- queryMsgById -s true: a dead letter is resent to its group's retry topic ----
+        ext = {"a": "pg_it", "b": "AdmDlq", "c": "TBW102", "d": 4, "e": 0, "f": 0,
+               "g": int(time.time() * 1000), "h": 0, "i": "KEYS\x01dk\x02"}
+        h, _ = c.call(310, ext, b"dead-letter")
+        check(h["code"] == 0, "send for the DLQ case: %r" % h)
+        mid = h.get("extFields", {}).get("msgId", "")
+        wait_visible(c, "AdmDlq", 0, 1)
+        h, _ = c.call(36, {"group": "cg_dlq", "offset": int(mid[-16:], 16), "delayLevel": -1,
+                           "originMsgId": mid, "originTopic": "AdmDlq",
+                           "maxReconsumeTimes": 16})
+        check(h["code"] == 0, "send-back with delayLevel -1 puts it in the DLQ: %r" % h)
+        wait_visible(c, "%DLQ%cg_dlq", 0, 1)
+        _, out, _ = run("queryMsgByOffset", "-t", "%DLQ%cg_dlq", "-b", "broker-a", "-i", "0",
+                        "-o", "0")
+        m = re.search(r"^OffsetID:\s+(\S+)$", out, re.M)
+        check(m is not None and "Topic:               %DLQ%cg_dlq" in out,
+              "queryMsgByOffset reads the dead letter: %r" % out[:300])
+        if m:
+            _, out, _ = run("queryMsgById", "-i", m.group(1), "-s", "true")
+            check("prepare resend msg. originalMsgId=" + m.group(1) in out and
+                  "sendStatus=SEND_OK" in out and "topic=%RETRY%cg_dlq" in out,
+                  "queryMsgById -s true resends it to %%RETRY%%cg_dlq: %r" % out[-400:])
+            wait_visible(c, "%RETRY%cg_dlq", 0, 1)
+            h, body = c.call(11, {"consumerGroup": "cg_dlq", "topic": "%RETRY%cg_dlq",
+                                  "queueId": 0, "queueOffset": 0, "maxMsgNums": 8, "sysFlag": 4,
+                                  "commitOffset": 0, "suspendTimeoutMillis": 0,
+                                  "subscription": "*", "subVersion": 0,
+                                  "expressionType": "TAG"})
+            check(h["code"] == 0 and b"dead-letter" in body,
+                  "the resent message is in the retry topic: %r" % h)
+
         # ---- consumerProgress after a consumer committed offset 1 on queue 1 ----
         group = "cg_adm"
         h, _ = c.call(15, {"consumerGroup": group, "topic": topic, "queueId": 1,
