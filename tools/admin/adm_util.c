@@ -385,7 +385,8 @@ adm_cluster_brokers(adm_t *a, const char *cluster, adm_broker_t **out, int *n)
             }
         }
     }
-    qsort(rows, (size_t)cnt, sizeof(*rows), adm_broker_cmp);
+    if (cnt > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+        qsort(rows, (size_t)cnt, sizeof(*rows), adm_broker_cmp);
     *out = rows;
     *n = cnt;
     return MQ_OK;
@@ -477,7 +478,8 @@ adm_route_get(adm_t *a, const char *topic, adm_route_t *out)
         q->write_queues = (int)adm_json_i64(v, "writeQueueNums", 0);
         q->perm = (int)adm_json_i64(v, "perm", 0);
     }
-    qsort(out->queues, (size_t)out->n_queues, sizeof(*out->queues), adm_queue_cmp);
+    if (out->n_queues > 1)
+        qsort(out->queues, (size_t)out->n_queues, sizeof(*out->queues), adm_queue_cmp);
     int cap = 0;
     json_array_foreach(bds, i, v)
     {
@@ -488,7 +490,8 @@ adm_route_get(adm_t *a, const char *topic, adm_route_t *out)
     {
         out->n_brokers = adm_broker_rows(a, v, NULL, out->brokers, out->n_brokers, cap);
     }
-    qsort(out->brokers, (size_t)out->n_brokers, sizeof(*out->brokers), adm_broker_cmp);
+    if (out->n_brokers > 1)
+        qsort(out->brokers, (size_t)out->n_brokers, sizeof(*out->brokers), adm_broker_cmp);
     return MQ_OK;
 }
 
@@ -535,7 +538,8 @@ adm_kvtable_parse(adm_t *a, mq_str_t body, adm_kv_t **out, int *n)
         }
         cnt++;
     }
-    qsort(kv, (size_t)cnt, sizeof(*kv), adm_kv_cmp);
+    if (cnt > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+        qsort(kv, (size_t)cnt, sizeof(*kv), adm_kv_cmp);
     *out = kv;
     *n = cnt;
     return MQ_OK;
@@ -578,7 +582,8 @@ adm_props_text_parse(adm_t *a, mq_str_t body, adm_kv_t **out, int *n)
         }
         p = nl ? nl + 1 : NULL;
     }
-    qsort(kv, (size_t)cnt, sizeof(*kv), adm_kv_cmp);
+    if (cnt > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+        qsort(kv, (size_t)cnt, sizeof(*kv), adm_kv_cmp);
     *out = kv;
     *n = cnt;
     return MQ_OK;

@@ -220,7 +220,8 @@ adm_consume_stats(adm_t *a, const char *group, const char *topic, adm_stats_t *s
             }
         }
     }
-    qsort(s->rows, (size_t)s->n, sizeof(*s->rows), adm_mq_cmp);
+    if (s->n > 1) /* qsort(NULL, 0, ...) is undefined behaviour: a group with no queues */
+        qsort(s->rows, (size_t)s->n, sizeof(*s->rows), adm_mq_cmp);
     return 0;
 }
 

@@ -224,7 +224,8 @@ adm_reset_offset(adm_t *a, const adm_args_t *args)
            "timestamp(string)[%s], timestamp(long)[%lld]\n",
            group, topic, force ? "true" : "false", ts_str, (long long)ts);
     printf("%-40s  %-40s  %-40s\n", "#brokerName", "#queueId", "#offset");
-    qsort(rows, (size_t)n, sizeof(*rows), adm_mq_cmp);
+    if (n > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+        qsort(rows, (size_t)n, sizeof(*rows), adm_mq_cmp);
     for (int i = 0; i < n; i++) {
         printf("%-40s  %-40d  %-40lld\n", rows[i].mq.broker_name, rows[i].mq.queue_id,
                (long long)rows[i].offset);

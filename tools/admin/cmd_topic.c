@@ -449,7 +449,8 @@ adm_topic_status(adm_t *a, const adm_args_t *args)
         }
         json_decref(j);
     }
-    qsort(rows, (size_t)n, sizeof(*rows), adm_mq_cmp);
+    if (n > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+        qsort(rows, (size_t)n, sizeof(*rows), adm_mq_cmp);
     printf("%-32s  %-4s  %-20s  %-20s    %s\n", "#Broker Name", "#QID", "#Min Offset",
            "#Max Offset", "#Last Updated");
     for (int i = 0; i < n; i++) {

@@ -170,7 +170,8 @@ mqc_group_members(mqc_push_t *c, const char *broker_name, char ***cids)
                 if (json_is_string(v))
                     (*cids)[n++] = mq_xstrdup(json_string_value(v));
             }
-            qsort(*cids, (size_t)n, sizeof(**cids), mqc_str_ptr_cmp);
+            if (n > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+                qsort(*cids, (size_t)n, sizeof(**cids), mqc_str_ptr_cmp);
         }
     }
     json_decref(root);
@@ -327,7 +328,8 @@ mqc_rebalance_run(mqc_push_t *c)
         n_all = mqc_retry_queues(c, &all, n_all); /* and %RETRY%<group>'s (mqc_retry.c) */
         mine = mq_xrealloc(mine, (size_t)n_all * sizeof(*mine));
         idx = mq_xrealloc(idx, (size_t)n_all * sizeof(*idx));
-        qsort(all, (size_t)n_all, sizeof(*all), mqc_mq_cmp);
+        if (n_all > 1)
+            qsort(all, (size_t)n_all, sizeof(*all), mqc_mq_cmp);
     }
     if (c->cfg.model == MQC_BROADCASTING) {
         for (int i = 0; i < n_all; i++)

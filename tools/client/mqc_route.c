@@ -146,6 +146,7 @@ mqc_route_queues(const mqc_route_t *r, int want, int max_per_broker, mqc_wq_t **
         *out = NULL;
         return 0;
     }
-    qsort(*out, (size_t)n, sizeof(**out), mqc_wq_cmp);
+    if (n > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+        qsort(*out, (size_t)n, sizeof(**out), mqc_wq_cmp);
     return n;
 }
