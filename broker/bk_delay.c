@@ -217,7 +217,7 @@ bk_delay_divert(bk_delay_t *d, mq_pool_t *pool, mq_msg_t *m, int64_t now_ms, con
 }
 
 int
-bk_delay_produce(bk_t *bk, mq_req_t *req)
+bk_delay_produce(bk_t *bk, mq_req_t *req, int *diverted)
 {
     mq_produce_t *p = &req->u.produce;
     int64_t now = mq_now_ms();
@@ -235,6 +235,8 @@ bk_delay_produce(bk_t *bk, mq_req_t *req)
             bk_reply(req, rc, why);
             return 1;
         }
+        if (rc > 0)
+            *diverted = 1;
     }
     return 0;
 }

@@ -173,16 +173,19 @@ void bk_locks_fini(bk_t *bk);
 /* Delayed messages and retries (bk_delay.c, bk_timer.c, bk_retry.c; docs/delay-retry.md).
  * bk_delay_open starts the delivery thread (after the store and the topics are loaded);
  * bk_delay_close stops it and writes its progress (before the store closes). bk_delay_produce
- * runs on every PRODUCE before store_put: it diverts delayed and timed messages to their system
- * topic and sends over-retried %RETRY% messages to the DLQ; it returns non-zero when it refused
- * the request (and replied). bk_delay_arrival is the store's arrival hook (dispatcher thread). */
+ * runs before store_put on a PRODUCE whose properties name a delay or a delivery time, or whose
+ * topic is a %RETRY% topic (bk_is_retry_topic): it diverts delayed and timed messages to their
+ * system topic and sends over-retried %RETRY% messages to the DLQ; it returns non-zero when it
+ * refused the request (and replied). bk_delay_arrival is the store's arrival hook (dispatcher
+ * thread). */
 int bk_delay_open(bk_t *bk);
 void bk_delay_close(bk_t *bk);
 void bk_delay_free(bk_t *bk); /* after the store closed: the dispatcher may still call the hook */
-int bk_delay_produce(bk_t *bk, mq_req_t *req);
+int bk_delay_produce(bk_t *bk, mq_req_t *req, int *diverted); /* *diverted: one was scheduled */
 void bk_delay_arrival(bk_t *bk, mq_str_t topic, int32_t qid, int64_t queue_offset, int64_t store_ts,
                       mq_str_t props);
 void bk_handle_send_back(bk_t *bk, mq_req_t *req); /* SEND_BACK */
+int bk_is_retry_topic(mq_str_t topic);             /* "%RETRY%..." */
 /* A pool copy of a C string as a view. */
 mq_str_t bk_pstr(mq_pool_t *pool, const char *s);
 

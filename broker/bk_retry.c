@@ -78,6 +78,13 @@ bk_retry_topic(bk_t *bk, mq_pool_t *pool, const char *prefix, mq_str_t group, in
 /* ---- Retry topics on PRODUCE ---- */
 
 int
+bk_is_retry_topic(mq_str_t topic)
+{
+    size_t pre = sizeof(BK_RETRY_PREFIX) - 1;
+    return topic.n > pre && memcmp(topic.p, BK_RETRY_PREFIX, pre) == 0;
+}
+
+int
 bk_retry_on_produce(bk_t *bk, mq_req_t *req, mq_msg_t *m)
 {
     static const char *const no_delay[] = {MQ_PROP_DELAY};
@@ -87,7 +94,7 @@ bk_retry_on_produce(bk_t *bk, mq_req_t *req, mq_msg_t *m)
     mq_buf_t b = MQ_BUF_INIT;
     size_t pre = sizeof(BK_RETRY_PREFIX) - 1;
 
-    if (m->topic.n <= pre || memcmp(m->topic.p, BK_RETRY_PREFIX, pre) != 0)
+    if (!bk_is_retry_topic(m->topic))
         return 0;
     group = (mq_str_t){m->topic.p + pre, m->topic.n - pre};
     if (bk_retry_group(bk, group, &gc) != MQ_OK) {

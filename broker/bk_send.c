@@ -57,6 +57,8 @@ typedef struct bk_send_scan_s {
     mq_str_t uniq;   /* UNIQ_KEY, or p == NULL */
     int has_cluster; /* CLUSTER is there */
     int no_wait;     /* WAIT=false */
+    int scheduled;   /* DELAY, TIMER_* or __STARTDELIVERTIME: bk_delay.c looks at it */
+    int tran;        /* TRAN_MSG: bk_txn.c looks at it */
 } bk_send_scan_t;
 
 static void
@@ -73,24 +75,43 @@ bk_send_scan(mq_str_t props, bk_send_scan_t *out)
             out->has_cluster = 1;
         else if (mq_str_eq(k, MQ_STR(MQ_PROP_WAIT)) && mq_str_eq(v, MQ_STR("false")))
             out->no_wait = 1;
+        else if (mq_str_eq(k, MQ_STR(MQ_PROP_DELAY)) ||
+                 mq_str_eq(k, MQ_STR("__STARTDELIVERTIME")) ||
+                 (k.n > 6 && memcmp(k.p, "TIMER_", 6) == 0))
+            out->scheduled = 1;
+        else if (mq_str_eq(k, MQ_STR(MQ_PROP_TRAN_MSG)))
+            out->tran = 1;
     }
 }
 
+/* What the one pass over a request's properties found. */
+typedef struct bk_send_found_s {
+    int wait;      /* no message says WAIT=false */
+    int scheduled; /* a message names a delay or a delivery time (bk_delay.c) */
+    int tran;      /* a message is a transactional half (TRAN_MSG or sysFlag PREPARED) */
+} bk_send_found_t;
+
 /* Gives every message a UNIQ_KEY (when absent) and the CLUSTER property, as RocketMQ's
  * SendMessageProcessor does: one pass over each message's properties, and one pool block for
- * the request's rewritten properties strings (no allocation per message). Returns 0 when one
- * of the messages says WAIT=false, else 1; *first_uniq gets msgs[0]'s UNIQ_KEY. */
-static int
-bk_send_props(bk_t *bk, mq_pool_t *pool, mq_msg_t *msgs, int n, mq_str_t *first_uniq)
+ * the request's rewritten properties strings (no allocation per message). The same pass tells
+ * the delay and transaction hooks whether they have anything to do (*found); *first_uniq gets
+ * msgs[0]'s UNIQ_KEY. */
+static void
+bk_send_props(bk_t *bk, mq_pool_t *pool, mq_msg_t *msgs, int n, mq_str_t *first_uniq,
+              bk_send_found_t *found)
 {
     size_t cluster_n = strlen(bk->cfg.cluster), need = 0;
     bk_send_scan_t *scans = mq_palloc(pool, (size_t)n * sizeof(*scans));
-    int wait = 1;
     char *blk = NULL;
 
+    memset(found, 0, sizeof(*found));
+    found->wait = 1;
     for (int i = 0; i < n; i++) {
         bk_send_scan(msgs[i].props, &scans[i]);
-        wait &= !scans[i].no_wait;
+        found->wait &= !scans[i].no_wait;
+        found->scheduled |= scans[i].scheduled;
+        found->tran |= scans[i].tran || (msgs[i].sys_flag & MQ_SYSFLAG_TRANSACTION_MASK) ==
+                                            MQ_SYSFLAG_TRANSACTION_PREPARED;
         if (!scans[i].uniq.p || !scans[i].has_cluster)
             need += msgs[i].props.n + 1 + sizeof(MQ_PROP_UNIQ_KEY) + 1 + 32 +
                     sizeof(MQ_PROP_CLUSTER) + 1 + cluster_n;
@@ -129,7 +150,6 @@ bk_send_props(bk_t *bk, mq_pool_t *pool, mq_msg_t *msgs, int n, mq_str_t *first_
         if (i == 0)
             *first_uniq = scans[i].uniq;
     }
-    return wait;
 }
 
 void
@@ -140,6 +160,7 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
     bk_send_wait_t *sw;
     int32_t qid;
     int rc, wait = !p->no_wait;
+    bk_send_found_t found;
 
     if (p->n_msgs <= 0) {
         bk_reply(req, MQ_EINVAL, "no message in the request");
@@ -202,12 +223,15 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
         p->msgs[i].topic = p->topic;
         p->msgs[i].queue_id = qid;
     }
-    if (!bk_send_props(bk, req->pool, p->msgs, p->n_msgs, &sw->res.uniq_key))
+    bk_send_props(bk, req->pool, p->msgs, p->n_msgs, &sw->res.uniq_key, &found);
+    if (!found.wait)
         wait = 0;
-    if (bk_txn_half(bk, req) != MQ_OK) /* TRAN_MSG: to the half topic (bk_txn.c) */
-        return;                        /* refused, replied */
-    if (bk_delay_produce(bk, req)) /* DELAY, delivery times, over-retried: bk_delay.c */
-        return;                    /* refused, replied */
+    if (found.tran && bk_txn_half(bk, req) != MQ_OK) /* to the half topic (bk_txn.c) */
+        return;                                      /* refused, replied */
+    /* DELAY, delivery times, over-retried %RETRY% sends: bk_delay.c */
+    if ((found.scheduled || bk_is_retry_topic(p->topic)) &&
+        bk_delay_produce(bk, req, &sw->res.delayed))
+        return; /* refused, replied */
     sw->w.cb = bk_send_flushed;
     rc = store_put(bk->store, p->msgs, p->n_msgs, wait && !p->wait_visible ? &sw->w : NULL);
     if (rc != MQ_OK && rc != MQ_AGAIN) {
@@ -225,8 +249,8 @@ bk_handle_produce(bk_t *bk, mq_req_t *req)
         bk_reply(req, rc, mq_pstrdup(req->pool, mq_str_from_cstr(text)));
         return;
     }
-    if (p->idempotent)
-        bk_idem_record(bk, p, qid, p->msgs[0].queue_offset);
+    if (p->idempotent) /* a delayed batch has no offset in the queue yet (-1) */
+        bk_idem_record(bk, p, qid, sw->res.delayed ? -1 : p->msgs[0].queue_offset);
     sw->res.queue_id = qid;
     sw->res.queue_offset = p->msgs[0].queue_offset;
     sw->res.n = p->n_msgs;

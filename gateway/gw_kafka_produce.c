@@ -34,8 +34,6 @@ typedef struct gw_kpart_s {
     int16_t producer_epoch; /* of the first batch */
     int32_t base_sequence;  /* of the first batch */
     int64_t next_sequence;  /* what a following batch of the same request must start with */
-    int delayed;            /* a record carries rocketmq.DELAY / TIMER_*: it is stored in a
-                               schedule queue first, so the partition offsets are not known */
 } gw_kpart_t;
 
 static void
@@ -115,9 +113,6 @@ gw_kprod_batch(gw_kreq_t *kr, gw_kpart_t *part, const uint8_t *batch, size_t len
         if (rc != MQ_OK)
             return KF_ERR_INVALID_RECORD;
         m->born_host = *born;
-        if (memmem(m->props.p, m->props.n, "\002DELAY\001", 7) ||
-            memmem(m->props.p, m->props.n, "\002TIMER_", 7))
-            part->delayed = 1; /* a settable header (docs/kafka-compatibility.md) */
         part->n_msgs++;
     }
     return rc < 0 ? kf_batch_kafka_error(rc) : KF_ERR_NONE;
@@ -132,7 +127,7 @@ gw_kprod_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
             rep->u.produce.flush_timeout ? KF_ERR_REQUEST_TIMED_OUT : KF_ERR_NONE;
         /* a delayed record gets its partition offset when it is delivered: unknown now (-1, as
          * for acks=0) */
-        part->resp->base_offset = part->delayed ? -1 : rep->u.produce.queue_offset;
+        part->resp->base_offset = rep->u.produce.delayed ? -1 : rep->u.produce.queue_offset;
         return;
     }
     /* A refused sequence carries Kafka's code; an unknown topic or a queue id out of range is

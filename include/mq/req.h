@@ -582,6 +582,8 @@ typedef struct mq_produce_result_s {
     int flush_timeout;     /* stored, but the sync flush did not complete in time */
     int duplicate;         /* an idempotent producer resent a stored batch: queue_offset is
                               where it was stored, nothing was stored now */
+    int delayed;           /* a message was scheduled (delay or delivery time): it has no
+                              offset in its queue until it is delivered */
 } mq_produce_result_t;
 
 /* What a pull found (store_get_messages' GetMessageStatus, see store.h). */
