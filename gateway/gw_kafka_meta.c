@@ -37,7 +37,6 @@ typedef struct gw_kroute_s {
     mq_str_t rmq;     /* the topic */
     int status;       /* of GET_ROUTE (MQ_ENOENT: no broker has it) */
     mq_route_t route; /* copied into kr->pool */
-    int asked;        /* a GET_ROUTE was sent */
 } gw_kroute_t;
 
 typedef struct gw_kmeta_s {
@@ -47,7 +46,7 @@ typedef struct gw_kmeta_s {
     int status;
     int all_pending;     /* with routes, every topic: the routes are not asked yet */
     gw_kroute_t *routes; /* with routes: one per requested (or listed) topic */
-    int n_routes;
+    int n_routes, cap_routes;
 } gw_kmeta_t;
 
 static void
@@ -84,12 +83,6 @@ gw_kmeta_find(const gw_kmeta_t *st, mq_str_t rmq)
 
 /* ---- NameServer routes ---- */
 
-static mq_str_t
-gw_kmeta_dup(gw_kreq_t *kr, mq_str_t s)
-{
-    return s.p ? (mq_str_t){mq_pstrdup(&kr->pool, s), s.n} : MQ_STR_NULL;
-}
-
 static void
 gw_kmeta_cluster_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
 {
@@ -111,9 +104,9 @@ gw_kmeta_route_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
         mq_pcalloc(&kr->pool, (size_t)(r->route.n_brokers + 1) * sizeof(*r->route.brokers));
     for (int i = 0; i < r->route.n_brokers; i++) {
         const mq_route_broker_t *b = &rep->u.route.brokers[i];
-        r->route.brokers[i].broker_name = gw_kmeta_dup(kr, b->broker_name);
-        r->route.brokers[i].cluster = gw_kmeta_dup(kr, b->cluster);
-        r->route.brokers[i].kafka_listener = gw_kmeta_dup(kr, b->kafka_listener);
+        r->route.brokers[i].broker_name = gw_kafka_dup(kr, b->broker_name);
+        r->route.brokers[i].cluster = gw_kafka_dup(kr, b->cluster);
+        r->route.brokers[i].kafka_listener = gw_kafka_dup(kr, b->kafka_listener);
         r->route.brokers[i].kafka_node_id = b->kafka_listener.n ? b->kafka_node_id : -1;
     }
     r->route.n_queues = rep->u.route.n_queues;
@@ -121,7 +114,7 @@ gw_kmeta_route_done(gw_ksub_t *s, int status, const mq_rep_t *rep)
         mq_pcalloc(&kr->pool, (size_t)(r->route.n_queues + 1) * sizeof(*r->route.queues));
     for (int i = 0; i < r->route.n_queues; i++) {
         r->route.queues[i] = rep->u.route.queues[i];
-        r->route.queues[i].broker_name = gw_kmeta_dup(kr, rep->u.route.queues[i].broker_name);
+        r->route.queues[i].broker_name = gw_kafka_dup(kr, rep->u.route.queues[i].broker_name);
     }
 }
 
@@ -134,12 +127,19 @@ gw_kmeta_ask_route(gw_kreq_t *kr, gw_kmeta_t *st, mq_str_t rmq)
     for (int i = 0; i < st->n_routes; i++)
         if (mq_str_eq(st->routes[i].rmq, rmq))
             return;
-    if (st->n_routes == GW_KMETA_MAX_ROUTES)
-        return;
+    if (st->n_routes == st->cap_routes) { /* grow in the pool; answers index the array */
+        gw_kroute_t *grown;
+        if (st->cap_routes == GW_KMETA_MAX_ROUTES)
+            return;
+        st->cap_routes = st->cap_routes ? MQ_MIN(st->cap_routes * 2, GW_KMETA_MAX_ROUTES) : 8;
+        grown = mq_pcalloc(&kr->pool, (size_t)st->cap_routes * sizeof(*grown));
+        if (st->n_routes)
+            memcpy(grown, st->routes, (size_t)st->n_routes * sizeof(*grown));
+        st->routes = grown;
+    }
     r = &st->routes[st->n_routes];
     r->rmq = rmq;
     r->status = MQ_EIO;
-    r->asked = 1;
     s = gw_ksub_new(kr, MQ_OP_GET_ROUTE, gw_kmeta_route_done, st, st->n_routes++);
     s->base.u.get_route.topic = rmq;
     gw_ksub_send(s, kr->kc->fe->ns);
@@ -431,7 +431,6 @@ gw_kafka_metadata(gw_kreq_t *kr)
     gw_kmeta_ask_table(kr, st);
     if (kr->kc->fe->ns && kr->kc->fe->layout) {
         gw_ksub_t *s = gw_ksub_new(kr, MQ_OP_GET_CLUSTER_INFO, gw_kmeta_cluster_done, st, 0);
-        st->routes = mq_pcalloc(&kr->pool, GW_KMETA_MAX_ROUTES * sizeof(*st->routes));
         gw_ksub_send(s, kr->kc->fe->ns);
         for (int i = 0; i < rq->n_topics; i++) {
             mq_str_t rmq = gw_kafka_topic_to_rmq(kr, rq->topics[i].name);
