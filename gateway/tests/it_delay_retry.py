@@ -103,7 +103,7 @@ def test_levels(c):
                                 LEVELS_MS[min(level, len(LEVELS_MS)) - 1])
     h, _ = send(c, "DelayT", b"now", {})
     check(h["code"] == 0, "plain send")
-    time.sleep(0.3)
+    wait_count(c, "DelayT", 1, 10)  # the plain one is visible (the delayed ones are elsewhere)
     early = pull_all(c, "DelayT")
     check([r["body"] for r in early] == [b"now"], "only the plain message is visible at once: %s"
           % [r["body"] for r in early])
@@ -140,7 +140,7 @@ def test_timer(c):
         check(h["code"] == 0, "timer send %s: %s" % (body, h))
     h, _ = send(c, "TimerT", b"far", {"TIMER_DELIVER_MS": str(t0 + 3600 * 1000)})
     check(h["code"] == 13, "beyond timerMaxDelaySec refused with MESSAGE_ILLEGAL: %s" % h)
-    time.sleep(0.3)
+    wait_count(c, "TimerT", 1, 10)  # the past one, sent at once
     check([r["body"] for r in pull_all(c, "TimerT")] == [b"past"],
           "a past delivery time is sent at once, the others wait")
     recs = wait_count(c, "TimerT", 4, 15)
