@@ -65,14 +65,16 @@ function sleep(ms) {
     return new Promise((r) => setTimeout(r, ms));
 }
 
-// Polls pred() every 50 ms; throws `what` once ms have passed without it holding.
+// Polls pred() every 50 ms; throws `what` (a string, or a function called at the timeout so
+// the message shows the state then) once ms have passed without it holding.
 async function waitFor(pred, ms, what) {
     const end = Date.now() + ms;
     while (Date.now() < end) {
         if (await pred()) return;
         await sleep(50);
     }
-    throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    const text = typeof what === 'function' ? what() : what;
+    throw new Error(`timed out after ${ms} ms waiting for ${text}`);
 }
 
 // Races p against a timer; a hung client call becomes an error naming `what`.
