@@ -5,7 +5,11 @@
 Each round starts a fresh `mqbroker --all-in-one` with a Kafka listener (store in a temp dir
 under /tmp, free ports), ASYNC_FLUSH then SYNC_FLUSH, runs every figure once and stops it.
 The table gives the best and the spread over the rounds, with the load average seen before
-each run. It also measures the disk's own 4 KiB write + fdatasync latency in /tmp.
+each run. It also measures the disk's own 4 KiB write + fdatasync latency in /tmp, and, with
+`disklog` (built next to mqkbench), the latency of 100-byte records at 10,000/s in a log that
+does nothing but append and fdatasync them with group commit: the floor for the SYNC_FLUSH
+latency figure, measured the same way (per message, so a stalled fdatasync counts for every
+message that waited on it).
 
 Usage: bench_kafka.py MQBROKER MQKBENCH [--rounds 3] [-n 2000000] [--rate-n 100000]
                       [--glibc-tunables glibc.malloc.mmap_threshold=...]
@@ -60,9 +64,9 @@ def run(kb, args):
     r = subprocess.run([kb] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                        timeout=600)
     if r.returncode != 0:
-        sys.stderr.write("mqkbench %s failed:\n%s\n" % (" ".join(args), r.stdout))
-    print("  [load %.2f] mqkbench %s\n    %s" % (load, " ".join(args), r.stdout.strip()),
-          flush=True)
+        sys.stderr.write("%s %s failed:\n%s\n" % (os.path.basename(kb), " ".join(args), r.stdout))
+    print("  [load %.2f] %s %s\n    %s" % (load, os.path.basename(kb), " ".join(args),
+                                          r.stdout.strip()), flush=True)
     return r.stdout, load
 
 
@@ -131,6 +135,13 @@ def one_round(args, res):
                 print("  [load %.2f] 4 KiB write+fdatasync in %s: p50 %.0f us p99 %.0f us"
                       % (load, store, p50, p99), flush=True)
                 put("disk 4 KiB write+fdatasync p99 (us)", p99, load)
+                disklog = os.path.join(os.path.dirname(args.mqkbench), "disklog")
+                if os.path.exists(disklog):
+                    out, ld = run(disklog, ["-d", store, "-r", "10000", "-n", rn])
+                    put("disk group-commit log at 10k msg/s (disklog): p99 (us)",
+                        grab(r"record latency n=\d+ p50=\d+ p99=(\d+)", out), ld)
+                    put("disk group-commit log at 10k msg/s (disklog): p50 (us)",
+                        grab(r"record latency n=\d+ p50=(\d+)", out), ld)
         finally:
             stop_broker(p)
             shutil.rmtree(store, ignore_errors=True)
