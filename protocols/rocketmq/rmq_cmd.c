@@ -197,8 +197,11 @@ int
 rmq_cmd_ext(const rmq_cmd_t *c, const char *key, mq_str_t *val)
 {
     size_t n = strlen(key);
+    /* Most lookups are for SEND_MESSAGE_V2's one-letter names among a dozen fields: compare
+     * the first byte before calling memcmp. */
     for (int i = 0; i < c->n_ext; i++) {
-        if (c->ext[i].key.n == n && memcmp(c->ext[i].key.p, key, n) == 0) {
+        const mq_str_t *k = &c->ext[i].key;
+        if (k->n == n && (n == 0 || (k->p[0] == key[0] && memcmp(k->p + 1, key + 1, n - 1) == 0))) {
             *val = c->ext[i].val;
             return 1;
         }

@@ -149,6 +149,24 @@ mqc_async_finish(mqc_conn_t *c, mqc_pending_t *p, int status, const rmq_cmd_t *r
     pthread_mutex_unlock(&c->lock);
 }
 
+/* Entries the reader finished and has not yet given back (reader thread only): they go back
+ * to the free list with the next frame's lookup, or at the end of a read, so a response costs
+ * one acquisition of c->lock instead of two. */
+typedef struct mqc_spent_s {
+    mqc_pending_t *head;
+} mqc_spent_t;
+
+static void
+mqc_spent_return(mqc_conn_t *c, mqc_spent_t *sp) /* c->lock held */
+{
+    while (sp->head) {
+        mqc_pending_t *p = sp->head;
+        sp->head = p->next;
+        p->next = c->free_list;
+        c->free_list = p;
+    }
+}
+
 /* Fails every pending call with status (sync ones are woken, async ones called back). */
 static void
 mqc_fail_all(mqc_conn_t *c, int status)
@@ -225,7 +243,7 @@ mqc_sync_deliver(mqc_pending_t *p, const uint8_t *frame, size_t n)
 
 /* Handles one complete frame. Returns MQ_OK or MQ_EPROTO (the connection is then dropped). */
 static int
-mqc_on_frame(mqc_conn_t *c, const uint8_t *frame, size_t n, mq_pool_t *pool)
+mqc_on_frame(mqc_conn_t *c, const uint8_t *frame, size_t n, mq_pool_t *pool, mqc_spent_t *sp)
 {
     rmq_frame_t f;
     rmq_cmd_t cmd;
@@ -251,6 +269,7 @@ mqc_on_frame(mqc_conn_t *c, const uint8_t *frame, size_t n, mq_pool_t *pool)
         return MQ_OK;
     }
     pthread_mutex_lock(&c->lock);
+    mqc_spent_return(c, sp);
     p = mqc_pending_take(c, cmd.opaque);
     if (p && p->sync) {
         p->status = mqc_sync_deliver(p, frame, n) == MQ_OK ? MQ_OK : MQ_EIO;
@@ -259,8 +278,11 @@ mqc_on_frame(mqc_conn_t *c, const uint8_t *frame, size_t n, mq_pool_t *pool)
         p = NULL;
     }
     pthread_mutex_unlock(&c->lock);
-    if (p)
-        mqc_async_finish(c, p, MQ_OK, &cmd);
+    if (p) {
+        p->fn(p->arg, MQ_OK, &cmd);
+        p->next = sp->head;
+        sp->head = p;
+    }
     return MQ_OK; /* a late response (caller timed out) is dropped */
 }
 
@@ -271,6 +293,7 @@ mqc_reader_main(void *arg)
     mq_buf_t rx = MQ_BUF_INIT;
     mq_pool_t pool;
     size_t start = 0; /* first unparsed byte in rx */
+    mqc_spent_t spent = {NULL};
     int status = MQ_EIO;
     mq_pool_init(&pool, 16 * 1024);
     for (;;) {
@@ -314,13 +337,24 @@ mqc_reader_main(void *arg)
                     mq_buf_reserve(&rx, need - (rx.len - start));
                 break;
             }
-            if (used < 0 || mqc_on_frame(c, rx.data + start, (size_t)used, &pool) != MQ_OK)
+            if (used < 0 ||
+                mqc_on_frame(c, rx.data + start, (size_t)used, &pool, &spent) != MQ_OK)
                 goto out;
             start += (size_t)used;
             mq_pool_reset(&pool);
         }
+        if (spent.head) {
+            pthread_mutex_lock(&c->lock);
+            mqc_spent_return(c, &spent);
+            pthread_mutex_unlock(&c->lock);
+        }
     }
 out:
+    if (spent.head) {
+        pthread_mutex_lock(&c->lock);
+        mqc_spent_return(c, &spent);
+        pthread_mutex_unlock(&c->lock);
+    }
     pthread_mutex_lock(&c->lock);
     c->open = 0;
     if (c->closing)
@@ -560,17 +594,59 @@ mqc_writer_main(void *arg)
 /* Writes cmd (header JSON + body) as one frame: itself, or through the writer thread when
  * queue is set or frames are already queued (order is kept). MQ_OK or MQ_EIO; a queued
  * frame's write error shows as the connection breaking. */
+/* Per-thread scratch for encoding a queued frame's header outside wlock; freed when the
+ * thread exits. */
+static pthread_key_t mqc_head_key;
+static pthread_once_t mqc_head_once = PTHREAD_ONCE_INIT;
+
+static void
+mqc_head_free(void *b)
+{
+    mq_buf_fini(b);
+    free(b);
+}
+
+static void
+mqc_head_key_init(void)
+{
+    (void)pthread_key_create(&mqc_head_key, mqc_head_free);
+}
+
+static mq_buf_t *
+mqc_head_buf(void)
+{
+    mq_buf_t *b;
+    (void)pthread_once(&mqc_head_once, mqc_head_key_init);
+    b = pthread_getspecific(mqc_head_key);
+    if (!b) {
+        b = mq_xcalloc(1, sizeof(*b));
+        mq_buf_init(b);
+        (void)pthread_setspecific(mqc_head_key, b);
+    }
+    return b;
+}
+
 static int
 mqc_write(mqc_conn_t *c, const rmq_cmd_t *cmd, int queue)
 {
+    /* A queued frame's header is encoded before taking wlock, so the writer thread, which
+     * takes wlock between batches, does not wait for the JSON encoder. */
+    mq_buf_t *head = queue ? mqc_head_buf() : NULL;
     struct iovec iov[2];
     int rc;
+    if (head) {
+        mq_buf_reset(head);
+        rmq_cmd_encode_head(cmd, cmd->body.n, head);
+    }
     pthread_mutex_lock(&c->wlock);
     if ((queue || c->writer_busy || c->outq.len) && !c->writer_stop) {
         if (!c->writer_on && pthread_create(&c->writer, NULL, mqc_writer_main, c) == 0)
             c->writer_on = 1;
         if (c->writer_on) {
-            rmq_cmd_encode_head(cmd, cmd->body.n, &c->outq);
+            if (head)
+                mq_buf_append(&c->outq, head->data, head->len);
+            else
+                rmq_cmd_encode_head(cmd, cmd->body.n, &c->outq);
             mq_buf_append(&c->outq, cmd->body.p, cmd->body.n);
             if (c->writer_idle)
                 pthread_cond_signal(&c->wcond); /* a futex wake only when the writer sleeps */

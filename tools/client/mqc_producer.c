@@ -151,15 +151,10 @@ mqc_producer_free(mqc_producer_t *p)
 
 /* ---- Contexts ---- */
 
+/* Makes x (from the free list, or NULL for a new one) ready for a send. */
 static mqc_send_ctx_t *
-mqc_ctx_get(mqc_producer_t *p)
+mqc_ctx_ready(mqc_producer_t *p, mqc_send_ctx_t *x)
 {
-    mqc_send_ctx_t *x;
-    pthread_mutex_lock(&p->lock);
-    x = p->free_ctx;
-    if (x)
-        p->free_ctx = x->next;
-    pthread_mutex_unlock(&p->lock);
     if (!x) {
         x = mq_xcalloc(1, sizeof(*x));
         x->p = p;
@@ -172,6 +167,57 @@ mqc_ctx_get(mqc_producer_t *p)
     mq_buf_reset(&x->body);
     x->uniq[0] = x->broker_name[0] = '\0';
     return x;
+}
+
+static mqc_send_ctx_t *
+mqc_ctx_get(mqc_producer_t *p)
+{
+    mqc_send_ctx_t *x;
+    pthread_mutex_lock(&p->lock);
+    x = p->free_ctx;
+    if (x)
+        p->free_ctx = x->next;
+    pthread_mutex_unlock(&p->lock);
+    return mqc_ctx_ready(p, x);
+}
+
+/* For an async send: waits (until the send timeout) for room under MQC_MAX_INFLIGHT, counts
+ * the send in flight and takes a context, in one locked section. NULL: no room in time. */
+static mqc_send_ctx_t *
+mqc_ctx_get_inflight(mqc_producer_t *p)
+{
+    mqc_send_ctx_t *x;
+    struct timespec ts;
+    pthread_mutex_lock(&p->lock);
+    if (p->inflight >= MQC_MAX_INFLIGHT) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += p->cfg.send_timeout_ms / 1000 + 1;
+        while (p->inflight >= MQC_MAX_INFLIGHT) /* back-pressure, bounded by the timeout */
+            if (pthread_cond_timedwait(&p->idle, &p->lock, &ts) != 0)
+                break;
+        if (p->inflight >= MQC_MAX_INFLIGHT) {
+            pthread_mutex_unlock(&p->lock);
+            return NULL;
+        }
+    }
+    p->inflight++;
+    x = p->free_ctx;
+    if (x)
+        p->free_ctx = x->next;
+    pthread_mutex_unlock(&p->lock);
+    return mqc_ctx_ready(p, x);
+}
+
+/* Undoes mqc_ctx_get_inflight for a send that did not go out. */
+static void
+mqc_ctx_put_inflight(mqc_producer_t *p, mqc_send_ctx_t *x)
+{
+    pthread_mutex_lock(&p->lock);
+    x->next = p->free_ctx;
+    p->free_ctx = x;
+    if (--p->inflight == 0 || p->inflight == MQC_MAX_INFLIGHT - 1)
+        pthread_cond_broadcast(&p->idle);
+    pthread_mutex_unlock(&p->lock);
 }
 
 static void
@@ -487,8 +533,9 @@ mqc_async_done(void *arg, int status, const rmq_cmd_t *resp)
         status = mqc_send_parse(resp, x, &res, &retry);
     if (x->fn)
         x->fn(x->arg, status, status == MQ_OK ? &res : NULL);
-    mqc_ctx_put(p, x);
-    pthread_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->lock); /* mqc_ctx_put and the in-flight count in one section */
+    x->next = p->free_ctx;
+    p->free_ctx = x;
     if (--p->inflight == 0 || p->inflight == MQC_MAX_INFLIGHT - 1)
         pthread_cond_broadcast(&p->idle);
     pthread_mutex_unlock(&p->lock);
@@ -499,12 +546,15 @@ static int
 mqc_send_nowait(mqc_producer_t *p, const mqc_message_t *m, int queue, int oneway, mqc_send_fn fn,
                 void *arg)
 {
-    mqc_send_ctx_t *x = mqc_ctx_get(p);
+    mqc_send_ctx_t *x = oneway ? mqc_ctx_get(p) : mqc_ctx_get_inflight(p);
     rmq_cmd_t req;
     mqc_conn_t *c;
     mq_str_t body;
     char addr[128];
-    int qid, rc = mqc_prepare_one(p, x, m, &body);
+    int qid, rc;
+    if (!x)
+        return MQ_EBUSY;
+    rc = mqc_prepare_one(p, x, m, &body);
     if (rc >= 0) {
         int sys_flag = rc;
         rc = mqc_pick(p, m->topic, queue, NULL, x->broker_name, addr, &qid);
@@ -520,32 +570,17 @@ mqc_send_nowait(mqc_producer_t *p, const mqc_message_t *m, int queue, int oneway
         } else if (rc == MQ_OK) {
             x->fn = fn;
             x->arg = arg;
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += p->cfg.send_timeout_ms / 1000 + 1;
-            pthread_mutex_lock(&p->lock);
-            while (p->inflight >= MQC_MAX_INFLIGHT) /* back-pressure, bounded by the timeout */
-                if (pthread_cond_timedwait(&p->idle, &p->lock, &ts) != 0)
-                    break;
-            if (p->inflight >= MQC_MAX_INFLIGHT) {
-                pthread_mutex_unlock(&p->lock);
-                mqc_ctx_put(p, x);
-                return MQ_EBUSY;
-            }
-            p->inflight++;
-            pthread_mutex_unlock(&p->lock);
             rc = mqc_call_async(c, &req, p->cfg.send_timeout_ms, mqc_async_done, x);
             if (rc == MQ_OK)
                 return MQ_OK; /* x now belongs to the completion */
-            pthread_mutex_lock(&p->lock);
-            if (--p->inflight == 0 || p->inflight == MQC_MAX_INFLIGHT - 1)
-                pthread_cond_broadcast(&p->idle);
-            pthread_mutex_unlock(&p->lock);
         }
         if (rc != MQ_OK)
             mqc_pub_expire(p, m->topic);
     }
-    mqc_ctx_put(p, x);
+    if (oneway)
+        mqc_ctx_put(p, x);
+    else
+        mqc_ctx_put_inflight(p, x);
     return rc;
 }
 
