@@ -384,36 +384,46 @@ rmq_cmd_encode(const rmq_cmd_t *c, mq_buf_t *out)
 }
 
 void
+rmq_cmd_encode_head_binary(const rmq_cmd_t *c, size_t body_len, mq_buf_t *out)
+{
+    size_t remark = c->remark.p ? c->remark.n : 0, ext_len = 0, head_len;
+    uint8_t *w;
+
+    for (int i = 0; i < c->n_ext; i++)
+        ext_len += 2 + c->ext[i].key.n + 4 + c->ext[i].val.n;
+    head_len = 13 + 4 + remark + 4 + ext_len;
+    rmq_frame_put_prefix(out, RMQ_SERIALIZE_ROCKETMQ, head_len, body_len);
+    w = mq_buf_reserve(out, head_len); /* sized above: written in place, no scratch buffer */
+    mq_store_be16(w, (uint16_t)c->code);
+    w[2] = (uint8_t)c->language;
+    mq_store_be16(w + 3, (uint16_t)c->version);
+    mq_store_be32(w + 5, (uint32_t)c->opaque);
+    mq_store_be32(w + 9, (uint32_t)c->flag);
+    mq_store_be32(w + 13, (uint32_t)remark);
+    w += 17;
+    if (remark) {
+        memcpy(w, c->remark.p, remark);
+        w += remark;
+    }
+    mq_store_be32(w, (uint32_t)ext_len);
+    w += 4;
+    for (int i = 0; i < c->n_ext; i++) {
+        const rmq_ext_t *e = &c->ext[i];
+        mq_store_be16(w, (uint16_t)e->key.n);
+        if (e->key.n)
+            memcpy(w + 2, e->key.p, e->key.n);
+        w += 2 + e->key.n;
+        mq_store_be32(w, (uint32_t)e->val.n);
+        if (e->val.n)
+            memcpy(w + 4, e->val.p, e->val.n);
+        w += 4 + e->val.n;
+    }
+    out->len += head_len;
+}
+
+void
 rmq_cmd_encode_binary(const rmq_cmd_t *c, mq_buf_t *out)
 {
-    mq_buf_t h = MQ_BUF_INIT;
-    uint8_t tmp[16];
-    size_t ext_at, ext_len;
-
-    mq_store_be16(tmp, (uint16_t)c->code);
-    tmp[2] = (uint8_t)c->language;
-    mq_store_be16(tmp + 3, (uint16_t)c->version);
-    mq_store_be32(tmp + 5, (uint32_t)c->opaque);
-    mq_store_be32(tmp + 9, (uint32_t)c->flag);
-    mq_buf_append(&h, tmp, 13);
-    mq_store_be32(tmp, (uint32_t)(c->remark.p ? c->remark.n : 0));
-    mq_buf_append(&h, tmp, 4);
-    if (c->remark.p)
-        mq_buf_append_str(&h, c->remark);
-    ext_at = h.len;
-    mq_buf_append(&h, tmp, 4);
-    for (int i = 0; i < c->n_ext; i++) {
-        mq_store_be16(tmp, (uint16_t)c->ext[i].key.n);
-        mq_buf_append(&h, tmp, 2);
-        mq_buf_append_str(&h, c->ext[i].key);
-        mq_store_be32(tmp, (uint32_t)c->ext[i].val.n);
-        mq_buf_append(&h, tmp, 4);
-        mq_buf_append_str(&h, c->ext[i].val);
-    }
-    ext_len = h.len - ext_at - 4;
-    mq_store_be32(h.data + ext_at, (uint32_t)ext_len);
-    rmq_frame_put_prefix(out, RMQ_SERIALIZE_ROCKETMQ, h.len, c->body.n);
-    mq_buf_append(out, h.data, h.len);
+    rmq_cmd_encode_head_binary(c, c->body.n, out);
     mq_buf_append_str(out, c->body);
-    mq_buf_fini(&h);
 }

@@ -81,5 +81,8 @@ void rmq_cmd_encode(const rmq_cmd_t *c, mq_buf_t *out);
 void rmq_cmd_encode_head(const rmq_cmd_t *c, size_t body_len, mq_buf_t *out);
 /* Appends the frame with a ROCKETMQ binary header (clients that ask for it; tests). */
 void rmq_cmd_encode_binary(const rmq_cmd_t *c, mq_buf_t *out);
+/* rmq_cmd_encode_head with a ROCKETMQ binary header: the frame prefix and the header of a
+ * frame whose body_len-byte body the caller appends. */
+void rmq_cmd_encode_head_binary(const rmq_cmd_t *c, size_t body_len, mq_buf_t *out);
 
 #endif /* MQ_RMQ_CMD_H */

@@ -39,7 +39,9 @@ typedef void (*mqc_server_request_fn)(void *arg, mqc_conn_t *conn, const rmq_cmd
  * with resp NULL. resp (and what it points to) is valid during the call only. */
 typedef void (*mqc_done_fn)(void *arg, int status, const rmq_cmd_t *resp);
 
-/* Connects to "host:port" within timeout_ms. */
+/* Connects to "host:port" within timeout_ms. Requests go out with ROCKETMQ binary headers
+ * (JSON when the environment has ROCKETMQ_SERIALIZE_TYPE=JSON, the variable Java clients
+ * read); servers answer in their own type, which is read either way. */
 int mqc_conn_open(const char *addr, int timeout_ms, mqc_conn_t **out, char *err, size_t errlen);
 void mqc_conn_close(mqc_conn_t *c); /* fails pending calls with MQ_ECLOSED, joins threads */
 int mqc_conn_is_open(const mqc_conn_t *c);

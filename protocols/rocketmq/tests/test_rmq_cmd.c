@@ -189,3 +189,27 @@ Test(rmq_cmd, nulls_are_skipped_and_unknown_language_is_other)
     mq_buf_fini(&b);
     mq_pool_fini(&pool);
 }
+
+Test(rmq_cmd, binary_header_appends_after_existing_bytes_with_remark_and_body)
+{
+    /* the C client writes binary headers into a queue that already holds earlier frames */
+    mq_pool_t pool;
+    rmq_cmd_t c, d;
+    mq_buf_t b = MQ_BUF_INIT;
+    mq_pool_init(&pool, 0);
+    rmq_cmd_init(&c, RMQ_SEND_MESSAGE_V2, 77, 0);
+    c.remark = MQ_STR("a remark");
+    rmq_cmd_add(&c, &pool, "a", MQ_STR("group"));
+    rmq_cmd_add(&c, &pool, "b", MQ_STR("topic"));
+    rmq_cmd_add_i64(&c, &pool, "e", 3);
+    c.body = MQ_STR("body!");
+    mq_buf_append(&b, "xyz", 3);
+    rmq_cmd_encode_head_binary(&c, c.body.n, &b);
+    mq_buf_append_str(&b, c.body);
+    cr_assert_eq(b.data[3 + 4], RMQ_SERIALIZE_ROCKETMQ, "the serialize-type byte");
+    cr_assert_eq(rmq_test_decode(b.data + 3, b.len - 3, &pool, &d), MQ_OK);
+    expect_same(&c, &d, "binary after 3 bytes");
+    cr_expect(mq_str_eq(d.remark, c.remark));
+    mq_buf_fini(&b);
+    mq_pool_fini(&pool);
+}
