@@ -155,7 +155,8 @@ rmq_decode_binary(const rmq_frame_t *f, mq_pool_t *pool, rmq_cmd_t *c)
         {
             int dup = 0; /* a repeated name replaces the earlier value, as a Java map does */
             for (int i = 0; i < c->n_ext && !dup; i++)
-                if (mq_str_eq(c->ext[i].key, k)) {
+                if (c->ext[i].key.n == k.n && c->ext[i].key.p[0] == k.p[0] &&
+                    memcmp(c->ext[i].key.p, k.p, k.n) == 0) {
                     c->ext[i].val = v;
                     dup = 1;
                 }
@@ -289,8 +290,8 @@ void
 rmq_cmd_add_i64(rmq_cmd_t *c, mq_pool_t *pool, const char *key, int64_t val)
 {
     char num[24];
-    int n = snprintf(num, sizeof(num), "%" PRId64, val);
-    rmq_cmd_add(c, pool, key, (mq_str_t){num, (size_t)n});
+    size_t n = mq_fmt_i64(num, val);
+    rmq_cmd_add(c, pool, key, (mq_str_t){num, n});
 }
 
 /* Appends s as a JSON string literal; bytes that are not UTF-8 become U+FFFD, as a Java

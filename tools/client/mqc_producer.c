@@ -54,7 +54,8 @@ struct mqc_producer_s {
     char *group;               /* cfg.group copy */
     mqc_namesrv_t *ns;         /* NameServer list */
     mqc_brokers_t *brokers;    /* broker connections */
-    pthread_mutex_t lock;      /* topics, uniq, free, inflight */
+    pthread_mutex_t lock;      /* topics, free, inflight */
+    pthread_mutex_t uniq_lock; /* uniq: senders only, so the reader thread never waits on it */
     pthread_cond_t idle;       /* inflight dropped (below the cap, or to 0) */
     mq_strmap_t topics;        /* topic -> mqc_pub_t* */
     mq_uniq_gen_t uniq;        /* UNIQ_KEY generator */
@@ -104,6 +105,7 @@ mqc_producer_new(const mqc_producer_config_t *cfg, mqc_producer_t **out, char *e
     }
     p->brokers = mqc_brokers_new();
     pthread_mutex_init(&p->lock, NULL);
+    pthread_mutex_init(&p->uniq_lock, NULL);
     pthread_cond_init(&p->idle, NULL);
     mq_strmap_init(&p->topics);
     mqc_local_ip4(ip);
@@ -143,6 +145,7 @@ mqc_producer_free(mqc_producer_t *p)
         free(x);
     }
     pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->uniq_lock);
     pthread_cond_destroy(&p->idle);
     free(p->namesrv);
     free(p->group);
@@ -338,9 +341,9 @@ mqc_prepare_one(mqc_producer_t *p, mqc_send_ctx_t *x, const mqc_message_t *m, mq
         return MQ_EINVAL;
     if (m->body_len > (size_t)p->cfg.max_message_size)
         return MQ_ETOOBIG;
-    pthread_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->uniq_lock);
     mq_uniq_gen_next(&p->uniq, mq_now_ms(), x->uniq);
-    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->uniq_lock);
     mqc_msg_props(m, x->uniq, &x->props);
     if (x->props.len > MQ_MSG_MAX_PROPS)
         return MQ_ETOOBIG;
@@ -497,9 +500,9 @@ mqc_producer_send_batch(mqc_producer_t *p, const mqc_message_t *msgs, int n, int
             rc = mqc_fail(err, errlen, MQ_EINVAL, "batch messages need one topic and no delay");
             break;
         }
-        pthread_mutex_lock(&p->lock);
+        pthread_mutex_lock(&p->uniq_lock);
         mq_uniq_gen_next(&p->uniq, mq_now_ms(), x->uniq);
-        pthread_mutex_unlock(&p->lock);
+        pthread_mutex_unlock(&p->uniq_lock);
         if (i == 0)
             memcpy(first_uniq, x->uniq, sizeof(first_uniq));
         mq_buf_reset(&x->props);
