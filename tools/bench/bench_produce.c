@@ -112,20 +112,29 @@ bench_prod_async_thread(void *arg)
 {
     bench_prod_t *bp = arg;
     int64_t sent = 0;
+    int *mine = malloc((size_t)bp->o->inflight * sizeof(*mine)); /* slots taken, not yet used */
+    int n_mine = 0;
+    if (!mine) {
+        bench_stop = 1;
+        return NULL;
+    }
     while (!bench_prod_done(bp, sent, bp->o->count)) {
-        pthread_mutex_lock(&bp->mu);
-        if (bp->n_free == 0) {
-            bp->waiting = 1;
-            while (bp->n_free < bp->refill && !bench_stop)
-                pthread_cond_wait(&bp->cv, &bp->mu);
-            bp->waiting = 0;
-        }
-        if (bp->n_free == 0) {
+        if (n_mine == 0) { /* take every free slot at once: one lock per refill, not per send */
+            pthread_mutex_lock(&bp->mu);
+            if (bp->n_free == 0) {
+                bp->waiting = 1;
+                while (bp->n_free < bp->refill && !bench_stop)
+                    pthread_cond_wait(&bp->cv, &bp->mu);
+                bp->waiting = 0;
+            }
+            memcpy(mine, bp->free_stack, (size_t)bp->n_free * sizeof(*mine));
+            n_mine = bp->n_free;
+            bp->n_free = 0;
             pthread_mutex_unlock(&bp->mu);
-            break;
+            if (n_mine == 0)
+                break;
         }
-        bench_slot_t *s = &bp->slots[bp->free_stack[--bp->n_free]];
-        pthread_mutex_unlock(&bp->mu);
+        bench_slot_t *s = &bp->slots[mine[--n_mine]];
         s->t0 = bench_now_ns();
         int rc =
             mqc_producer_send_async(bp->producer, &bp->msg, bp->o->queue, bench_prod_async_cb, s);
@@ -138,9 +147,12 @@ bench_prod_async_thread(void *arg)
         }
         sent++;
     }
-    /* wait for the outstanding sends */
+    /* wait for the outstanding sends (the slots still taken here were never sent) */
     bench_stop = 1;
     pthread_mutex_lock(&bp->mu);
+    memcpy(bp->free_stack + bp->n_free, mine, (size_t)n_mine * sizeof(*mine));
+    bp->n_free += n_mine;
+    free(mine);
     bp->waiting = 1;
     while (bp->n_free < bp->o->inflight)
         pthread_cond_wait(&bp->cv, &bp->mu);

@@ -35,6 +35,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,7 @@ struct mqc_conn_s {
     int writer_stop;                     /* mqc_conn_close: drain and leave */
     pthread_t writer;                    /* mqc_writer_main */
     int binary;                          /* requests carry ROCKETMQ binary headers */
+    _Atomic int usable;                  /* open && !closing, readable without the lock */
 };
 
 int
@@ -359,6 +361,7 @@ out:
     }
     pthread_mutex_lock(&c->lock);
     c->open = 0;
+    atomic_store(&c->usable, 0);
     if (c->closing)
         status = MQ_ECLOSED;
     pthread_mutex_unlock(&c->lock);
@@ -466,6 +469,7 @@ mqc_conn_open(const char *addr, int timeout_ms, mqc_conn_t **out, char *err, siz
     mq_buf_init(&c->outq);
     mq_buf_init(&c->outw);
     c->open = 1;
+    atomic_store(&c->usable, 1);
     if (pthread_create(&c->reader, NULL, mqc_reader_main, c) != 0) {
         close(fd);
         pthread_mutex_destroy(&c->wlock);
@@ -486,6 +490,7 @@ mqc_conn_close(mqc_conn_t *c)
         return;
     pthread_mutex_lock(&c->lock);
     c->closing = 1;
+    atomic_store(&c->usable, 0);
     pthread_mutex_unlock(&c->lock);
     pthread_mutex_lock(&c->wlock);
     c->writer_stop = 1;
@@ -515,11 +520,7 @@ mqc_conn_close(mqc_conn_t *c)
 int
 mqc_conn_is_open(const mqc_conn_t *c)
 {
-    int open;
-    pthread_mutex_lock((pthread_mutex_t *)&c->lock);
-    open = c->open && !c->closing;
-    pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
-    return open;
+    return atomic_load(&c->usable); /* senders ask per message: no lock shared with the reader */
 }
 
 const char *

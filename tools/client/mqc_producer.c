@@ -54,7 +54,8 @@ struct mqc_producer_s {
     char *group;               /* cfg.group copy */
     mqc_namesrv_t *ns;         /* NameServer list */
     mqc_brokers_t *brokers;    /* broker connections */
-    pthread_mutex_t lock;      /* topics, free, inflight */
+    pthread_mutex_t lock;      /* free, inflight (senders and the reader threads) */
+    pthread_mutex_t route_lock; /* topics (senders only) */
     pthread_mutex_t uniq_lock; /* uniq: senders only, so the reader thread never waits on it */
     pthread_cond_t idle;       /* inflight dropped (below the cap, or to 0) */
     mq_strmap_t topics;        /* topic -> mqc_pub_t* */
@@ -106,6 +107,7 @@ mqc_producer_new(const mqc_producer_config_t *cfg, mqc_producer_t **out, char *e
     p->brokers = mqc_brokers_new();
     pthread_mutex_init(&p->lock, NULL);
     pthread_mutex_init(&p->uniq_lock, NULL);
+    pthread_mutex_init(&p->route_lock, NULL);
     pthread_cond_init(&p->idle, NULL);
     mq_strmap_init(&p->topics);
     mqc_local_ip4(ip);
@@ -146,6 +148,7 @@ mqc_producer_free(mqc_producer_t *p)
     }
     pthread_mutex_destroy(&p->lock);
     pthread_mutex_destroy(&p->uniq_lock);
+    pthread_mutex_destroy(&p->route_lock);
     pthread_cond_destroy(&p->idle);
     free(p->namesrv);
     free(p->group);
@@ -235,7 +238,7 @@ mqc_ctx_put(mqc_producer_t *p, mqc_send_ctx_t *x)
 /* ---- Publish info ---- */
 
 /* Fetches the route of topic (or of TBW102 when the topic does not exist). Called under
- * p->lock. Returns MQ_OK with *out set (owned by p->topics). */
+ * p->route_lock. Returns MQ_OK with *out set (owned by p->topics). */
 static int
 mqc_pub_refresh(mqc_producer_t *p, const char *topic, mqc_pub_t **out)
 {
@@ -285,7 +288,7 @@ mqc_pick(mqc_producer_t *p, const char *topic, int queue, const char *avoid, cha
     mqc_pub_t *pub;
     const mqc_wq_t *w = NULL;
     int rc;
-    pthread_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->route_lock);
     rc = mqc_pub_refresh(p, topic, &pub);
     if (rc == MQ_OK && pub->n_wq == 0)
         rc = MQ_ENOENT;
@@ -314,7 +317,7 @@ mqc_pick(mqc_producer_t *p, const char *topic, int queue, const char *avoid, cha
         snprintf(addr, 128, "%s", a ? a : "");
         *qid = w->queue_id;
     }
-    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->route_lock);
     return rc;
 }
 
@@ -323,11 +326,11 @@ static void
 mqc_pub_expire(mqc_producer_t *p, const char *topic)
 {
     mqc_pub_t *pub;
-    pthread_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->route_lock);
     pub = mq_strmap_get(&p->topics, mq_str_from_cstr(topic));
     if (pub)
         pub->fetched_ms = 0;
-    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->route_lock);
 }
 
 /* ---- Building and answering requests ---- */
@@ -616,9 +619,9 @@ mqc_producer_queue_count(mqc_producer_t *p, const char *topic, int *n)
 {
     mqc_pub_t *pub;
     int rc;
-    pthread_mutex_lock(&p->lock);
+    pthread_mutex_lock(&p->route_lock);
     rc = mqc_pub_refresh(p, topic, &pub);
     *n = rc == MQ_OK ? pub->n_wq : 0;
-    pthread_mutex_unlock(&p->lock);
+    pthread_mutex_unlock(&p->route_lock);
     return rc;
 }
