@@ -112,9 +112,22 @@ bench_wakeup_run(const bench_opts_t *o)
     snprintf(w->mq.topic, sizeof(w->mq.topic), "%s", o->topic);
     snprintf(w->mq.broker_name, sizeof(w->mq.broker_name), "%s", sr.broker_name);
     w->mq.queue_id = sr.queue_id;
-    if (mqc_pull_max_offset(w->consumer, &w->mq, &w->offset) != MQ_OK) {
-        fprintf(stderr, "mqbench: GET_MAX_OFFSET failed\n");
-        goto out;
+    /* The first message counts only once it is visible (the broker acknowledges a send before
+     * its dispatcher indexes it): start after it, or the first pull would return it early and
+     * every round would then read the previous round's message. */
+    for (int tries = 0;; tries++) {
+        if (mqc_pull_max_offset(w->consumer, &w->mq, &w->offset) != MQ_OK) {
+            fprintf(stderr, "mqbench: GET_MAX_OFFSET failed\n");
+            goto out;
+        }
+        if (w->offset > sr.queue_offset)
+            break;
+        if (tries == 5000) {
+            fprintf(stderr, "mqbench: the first message did not become visible in 5 s\n");
+            goto out;
+        }
+        struct timespec ms = {0, 1000000L};
+        nanosleep(&ms, NULL);
     }
     printf("topic: %s broker: %s queue: %d count: %lld park: %d ms\n", o->topic, sr.broker_name,
            sr.queue_id, (long long)o->count, o->park_ms);
@@ -154,7 +167,7 @@ bench_wakeup_run(const bench_opts_t *o)
         if (arrived < t1)
             early++;
         bench_hist_record(&bench_wake_ack, arrived > t1 ? arrived - t1 : 0);
-        bench_hist_record(&bench_wake_snd, arrived - t0);
+        bench_hist_record(&bench_wake_snd, arrived > t0 ? arrived - t0 : 0);
         uint64_t now = bench_now_ns();
         if (!o->quiet && now >= next_line) {
             char when[64];
