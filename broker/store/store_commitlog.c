@@ -179,6 +179,7 @@ store_put(store_t *s, mq_msg_t *msgs, int n, store_waiter_t *w)
     pthread_mutex_unlock(&s->put_lock);
 
     atomic_fetch_add_explicit(&s->put_msgs, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->put_calls, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&s->put_bytes, total, memory_order_relaxed);
     if (end > atomic_load_explicit(&s->warm_trigger, memory_order_relaxed))
         store_alloc_kick(s);

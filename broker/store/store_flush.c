@@ -10,9 +10,10 @@
  *     SYNC_FLUSH   whenever cl_max > cl_flushed: W = cl_max; msync [cl_flushed, W);
  *                  test hook(W); cl_flushed = W; complete every waiter with target <= W;
  *                  wake the dispatcher. Puts that arrive during an msync are covered by the
- *                  next one together: that is the group commit. Then a pause of half the
- *                  msync's own duration (at most STORE_PACE_MAX_US) before the next one, so
- *                  that a slow disk gets fewer, larger flushes (see store_flush_pace).
+ *                  next one together: that is the group commit. When two or more puts
+ *                  arrived during that msync, a pause of half its duration (at most
+ *                  STORE_PACE_MAX_US) before the next one, so that a slow disk gets fewer,
+ *                  larger flushes (see store_flush_pace).
  *
  * Queue flush thread ("mq-flush-cq"), every flushIntervalConsumeQueue ms:
  *     D = dispatched; start writeback of every dirty CQ/index range (sync_file_range), then
@@ -197,12 +198,16 @@ store_flush_sync_loop(store_t *s)
         int64_t target = atomic_load_explicit(&s->cl_max, memory_order_seq_cst);
         if (target > atomic_load(&s->cl_flushed)) {
             int64_t t0 = mq_mono_ns();
+            int64_t calls0 = atomic_load_explicit(&s->put_calls, memory_order_relaxed);
             if (store_flush_commitlog(s, target) == MQ_OK) {
                 int64_t t1 = mq_mono_ns();
                 int woken = store_waiters_complete(s, target, 0, MQ_OK);
                 store_dispatch_kick(s);
                 store_flush_gather(s, woken);
-                store_flush_pace(s, t0, t1);
+                /* Pace only when puts arrive faster than flushes (two or more during this
+                 * one): a lone producer waiting on each flush would only lose the pause. */
+                if (atomic_load_explicit(&s->put_calls, memory_order_relaxed) - calls0 >= 2)
+                    store_flush_pace(s, t0, t1);
             } else {
                 pthread_mutex_lock(&s->flush_mu);
                 store_cond_wait_ms(&s->flush_cv, &s->flush_mu, 100); /* I/O error: retry */

@@ -238,6 +238,7 @@ struct store_s {
     _Atomic int64_t cl_min;     /* first readable offset */
     _Atomic int64_t cl_last_ts; /* store time of the last appended record */
     _Atomic int64_t put_msgs;   /* statistics */
+    _Atomic int64_t put_calls;  /* store_put calls: the flusher's measure of concurrency */
     _Atomic int64_t put_bytes;
 
     store_qtable_t queues; /* ConsumeQueues */
