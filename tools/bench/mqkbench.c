@@ -5,7 +5,7 @@
  *
  *   mqkbench produce -b host:port -t topic [-n msgs] [-s size] [--acks 1|all|0] [--linger ms]
  *                    [--compression none|gzip|snappy|lz4|zstd] [--partitions N] [--rate R]
- *                    [--warmup n]
+ *                    [--warmup n] [--max-inflight N]
  *   mqkbench consume -b host:port -t topic [-n msgs] [--timeout s]
  *
  * produce sends as fast as librdkafka accepts (or at --rate R msg/s, paced against the clock)
@@ -14,7 +14,9 @@
  * by the message's opaque; the delivery callback turns it into a latency, and the table is
  * sorted at the end. --partitions N creates the topic with N partitions first (CreateTopics;
  * an existing topic is kept). --warmup messages (default 1000) are sent and flushed before the
- * clock starts, so metadata and connection set-up are not counted.
+ * clock starts, so metadata and connection set-up are not counted. --max-inflight sets
+ * max.in.flight.requests.per.connection (default 5, the Java client's; librdkafka's own default
+ * is 1000000).
  *
  * consume assigns every partition of the topic from the beginning (no group coordination) and
  * reads n messages, printing msgs/s and MB/s from the assignment and from the first message.
@@ -42,6 +44,7 @@ typedef struct kb_opts_s {
     long linger_ms;
     long partitions;
     long rate;
+    long max_inflight;
     long warmup;
     long timeout_s;
 } kb_opts_t;
@@ -206,7 +209,7 @@ kb_produce(const kb_opts_t *o)
     kb_conf_set(conf, "batch.size", "1000000");
     kb_conf_set(conf, "message.max.bytes", "4000000");
     kb_conf_set(conf, "enable.idempotence", "false");
-    kb_conf_set(conf, "max.in.flight.requests.per.connection", "5");
+    kb_conf_setl(conf, "max.in.flight.requests.per.connection", o->max_inflight);
     if (o->rate > 0)
         kb_conf_set(conf, "socket.nagle.disable", "true");
     rd_kafka_conf_set_dr_msg_cb(conf, kb_dr_cb);
@@ -368,6 +371,7 @@ kb_usage(void)
             "usage: mqkbench produce -b host:port -t topic [-n msgs] [-s size] [--acks 1|all|0]\n"
             "                        [--linger ms] [--compression none|gzip|snappy|lz4|zstd]\n"
             "                        [--partitions N] [--rate msgs/s] [--warmup n]\n"
+            "                        [--max-inflight N]\n"
             "       mqkbench consume -b host:port -t topic [-n msgs] [--timeout s]\n");
     exit(2);
 }
@@ -381,6 +385,7 @@ main(int argc, char **argv)
                    .size = 100,
                    .linger_ms = 5,
                    .warmup = 1000,
+                   .max_inflight = 5,
                    .timeout_s = 10};
     int produce;
 
@@ -417,12 +422,14 @@ main(int argc, char **argv)
             o.rate = atol(v);
         else if (!strcmp(a, "--warmup"))
             o.warmup = atol(v);
+        else if (!strcmp(a, "--max-inflight"))
+            o.max_inflight = atol(v);
         else if (!strcmp(a, "--timeout"))
             o.timeout_s = atol(v);
         else
             kb_usage();
     }
-    if (!o.brokers || !o.topic || o.n <= 0 || o.size < 0 || o.warmup < 0)
+    if (!o.brokers || !o.topic || o.n <= 0 || o.size < 0 || o.warmup < 0 || o.max_inflight < 1)
         kb_usage();
     return produce ? kb_produce(&o) : kb_consume(&o);
 }
