@@ -82,16 +82,9 @@ store_flush_gather(store_t *s, int woken)
     s->gather_want = woken * 3 / 4;
     while (s->nwaiters < s->gather_want && atomic_load(&s->running)) {
         int64_t left = deadline - mq_mono_ns();
-        struct timespec ts;
         if (left <= 0)
             break;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += (long)left;
-        while (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&s->flush_cv, &s->flush_mu, &ts);
+        store_cond_wait_ns(&s->flush_cv, &s->flush_mu, left);
     }
     s->gather_want = 0;
     pthread_mutex_unlock(&s->flush_mu);
@@ -113,16 +106,9 @@ store_flush_pace(store_t *s, int64_t start_ns, int64_t end_ns)
     pthread_mutex_lock(&s->flush_mu);
     while (atomic_load(&s->running)) {
         int64_t left = until - mq_mono_ns();
-        struct timespec ts;
         if (left <= 0)
             break;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += (long)left;
-        while (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&s->flush_cv, &s->flush_mu, &ts);
+        store_cond_wait_ns(&s->flush_cv, &s->flush_mu, left);
     }
     pthread_mutex_unlock(&s->flush_mu);
 }

@@ -340,6 +340,7 @@ void store_set_status(store_t *s, const char *fmt, ...) MQ_PRINTF(2, 3);
 /* A topic usable as a directory name: 1..255 bytes, no '/' or NUL, not "." or "..". */
 int store_topic_name_ok(mq_str_t topic);
 void store_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms); /* mu held */
+void store_cond_wait_ns(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ns); /* mu held */
 void store_cond_init(pthread_cond_t *cv); /* CLOCK_MONOTONIC condition variable */
 int store_mkdirs(const char *path);       /* mkdir -p; MQ_OK or MQ_EIO (logged) */
 int store_fsync_dir(const char *path);

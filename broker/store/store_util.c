@@ -25,17 +25,23 @@ store_cond_init(pthread_cond_t *cv)
 }
 
 void
-store_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
+store_cond_wait_ns(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ns)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += (time_t)(ms / 1000);
-    ts.tv_nsec += (long)((ms % 1000) * 1000000);
+    ts.tv_sec += (time_t)(ns / 1000000000);
+    ts.tv_nsec += (long)(ns % 1000000000);
     if (ts.tv_nsec >= 1000000000L) {
         ts.tv_sec++;
         ts.tv_nsec -= 1000000000L;
     }
     pthread_cond_timedwait(cv, mu, &ts);
+}
+
+void
+store_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
+{
+    store_cond_wait_ns(cv, mu, ms * 1000000);
 }
 
 int
