@@ -33,6 +33,10 @@
 #define GW_RX_CHUNK 65536
 #define GW_TX_HIGH (64u << 20) /* stop reading above this much unsent output */
 #define GW_IOV_MAX 64
+/* Replies to the frames of one read go out together (one writev), but not later than every
+ * GW_FLUSH_EVERY frames: a client pipelining many requests gets its first answers while the
+ * rest are still being handled. */
+#define GW_FLUSH_EVERY 16
 
 typedef struct gw_txbuf_s gw_txbuf_t;
 struct gw_txbuf_s {
@@ -344,6 +348,7 @@ gw_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     gw_conn_t *c = MQ_CONTAINER_OF(w, gw_conn_t, rio);
     (void)revents;
+    unsigned frames = 0;
     gw_conn_hold(c); /* the front-end may close it under us */
     c->in_read = 1;
     for (int rounds = 0; rounds < 16 && c->fd >= 0; rounds++) {
@@ -376,6 +381,10 @@ gw_conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
             if (used == 0)
                 break;
             off += (size_t)used;
+            if (++frames % GW_FLUSH_EVERY == 0 && c->txq && gw_conn_flush(c) < 0) {
+                gw_conn_close(c);
+                break;
+            }
         }
         if (off > 0 && c->fd >= 0) {
             memmove(c->rx.data, c->rx.data + off, c->rx.len - off);
