@@ -17,7 +17,8 @@
  *
  * Pending calls live in a hash of lists keyed by opaque. A sync call's entry is on the caller's
  * stack; an async call's entry comes from a free list (no malloc per call once warm). The
- * reader polls with a 50 ms timeout so it can expire async calls without another thread.
+ * reader's recv times out every 50 ms (SO_RCVTIMEO) so it can expire async calls without
+ * another thread; it scans for them at most every 10 ms, not after every read.
  *
  * Writes: a sync call writes its frame itself when nothing is queued. An async call appends
  * its frame to a queue that the connection's writer thread (started on the first async call)
@@ -50,7 +51,8 @@
 #include "rmq_frame.h"
 
 #define MQC_BUCKETS 256          /* pending-call hash buckets (power of two) */
-#define MQC_POLL_MS 50           /* reader wake-up period for async expiry */
+#define MQC_POLL_MS 50           /* reader wake-up period for async expiry (SO_RCVTIMEO) */
+#define MQC_EXPIRE_MS 10         /* the reader scans for expired calls at most this often */
 #define MQC_RX_CHUNK (64 * 1024) /* bytes read per recv */
 #define MQC_MAX_FRAME RMQ_FRAME_MAX_DEFAULT
 
@@ -300,22 +302,18 @@ mqc_reader_main(void *arg)
     mqc_spent_t spent = {NULL};
     int status = MQ_EIO;
     mq_pool_init(&pool, 16 * 1024);
+    int64_t expired_ns = 0;
     for (;;) {
-        struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
-        int rc;
         ssize_t got;
-        pthread_mutex_lock(&c->lock);
-        if (c->closing)
+        int64_t now = mq_mono_ns();
+        if (!atomic_load(&c->usable)) { /* only mqc_conn_close clears it while we run */
             status = MQ_ECLOSED;
-        pthread_mutex_unlock(&c->lock);
-        if (status == MQ_ECLOSED)
             break;
-        mqc_expire(c);
-        rc = poll(&pfd, 1, MQC_POLL_MS);
-        if (rc < 0 && errno != EINTR)
-            break;
-        if (rc <= 0)
-            continue;
+        }
+        if (now - expired_ns >= (int64_t)MQC_EXPIRE_MS * 1000000) { /* not on every read */
+            mqc_expire(c);
+            expired_ns = now;
+        }
         if (start > 0 && start == rx.len) {
             rx.len = 0;
             start = 0;
@@ -325,8 +323,8 @@ mqc_reader_main(void *arg)
             start = 0;
         }
         mq_buf_reserve(&rx, MQC_RX_CHUNK);
-        got = recv(c->fd, rx.data + rx.len, rx.cap - rx.len, 0);
-        if (got < 0 && (errno == EINTR || errno == EAGAIN))
+        got = recv(c->fd, rx.data + rx.len, rx.cap - rx.len, 0); /* SO_RCVTIMEO: MQC_POLL_MS */
+        if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
             continue;
         if (got <= 0)
             break;
@@ -422,7 +420,8 @@ mqc_connect(const struct addrinfo *ai, int timeout_ms)
             return -1;
         }
     }
-    /* back to blocking: the reader polls, writers block under wlock (bounded by SO_SNDTIMEO) */
+    /* back to blocking: the reader's recv and writers under wlock block, bounded by
+     * SO_RCVTIMEO and SO_SNDTIMEO */
     {
         struct timeval tv = {.tv_sec = 10, .tv_usec = 0};
         int flags = fcntl(fd, F_GETFL);
@@ -431,6 +430,9 @@ mqc_connect(const struct addrinfo *ai, int timeout_ms)
             return -1;
         }
         (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        tv.tv_sec = MQC_POLL_MS / 1000; /* the reader's recv returns at least this often */
+        tv.tv_usec = (MQC_POLL_MS % 1000) * 1000;
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     }
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     return fd;
