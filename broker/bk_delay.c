@@ -103,21 +103,6 @@ bk_delay_parse_i64(mq_str_t v, int64_t *out)
     return 1;
 }
 
-void
-bk_delay_props_without(mq_buf_t *b, mq_str_t props, const char *const *names, int n)
-{
-    mq_props_iter_t it;
-    mq_str_t k, v;
-    mq_props_iter_init(&it, props);
-    while (mq_props_next(&it, &k, &v)) {
-        int skip = 0;
-        for (int i = 0; i < n && !skip; i++)
-            skip = mq_str_eq_cstr(k, names[i]);
-        if (!skip)
-            mq_props_put(b, k, v);
-    }
-}
-
 /* What the produce hook looks at in a message's properties. */
 typedef struct bk_delay_scan_s {
     int64_t level;      /* DELAY, 0 if none */
@@ -194,7 +179,7 @@ bk_delay_divert(bk_delay_t *d, mq_pool_t *pool, mq_msg_t *m, int64_t now_ms, con
     }
     if (s.level > d->n_levels)
         s.level = d->n_levels;
-    bk_delay_props_without(&b, m->props, parked, (int)MQ_ARRAY_LEN(parked));
+    mq_props_without_any(&b, m->props, parked, (int)MQ_ARRAY_LEN(parked));
     if (!timer) {
         num[mq_fmt_i64(num, s.level)] = '\0';
         mq_props_put(&b, MQ_STR(MQ_PROP_DELAY), mq_str_from_cstr(num));
@@ -270,7 +255,7 @@ bk_delay_deliver(bk_delay_t *d, int64_t phys)
         store_slice_release(&sl);
         return MQ_OK;
     }
-    bk_delay_props_without(&b, m.props, gone, (int)MQ_ARRAY_LEN(gone));
+    mq_props_without_any(&b, m.props, gone, (int)MQ_ARRAY_LEN(gone));
     out = m;
     out.topic = topic;
     out.queue_id = (int32_t)qid;

@@ -92,8 +92,6 @@ struct bk_delay_s {
  * allocating in pool. Returns 0 when m goes out as it is, 1 when diverted, or MQ_ETOOBIG with
  * *why set when the delivery time is illegal. now_ms: the send time. */
 int bk_delay_divert(bk_delay_t *d, mq_pool_t *pool, mq_msg_t *m, int64_t now_ms, const char **why);
-/* Copies props into b without the pairs whose names are in names[0..n). */
-void bk_delay_props_without(mq_buf_t *b, mq_str_t props, const char *const *names, int n);
 /* Parses a decimal int64 view; 1 if it is one. */
 int bk_delay_parse_i64(mq_str_t v, int64_t *out);
 /* Delivers the stored message at CommitLog offset phys to its REAL_TOPIC/REAL_QID. Returns

@@ -108,7 +108,7 @@ bk_retry_on_produce(bk_t *bk, mq_req_t *req, mq_msg_t *m)
         return 0;
     m->topic = bk_retry_topic(bk, req->pool, BK_DLQ_PREFIX, group, 1);
     m->queue_id = 0;
-    bk_delay_props_without(&b, m->props, no_delay, 1);
+    mq_props_without_any(&b, m->props, no_delay, 1);
     m->props = (mq_str_t){mq_pstrdup(req->pool, mq_buf_view(&b)), b.len};
     mq_buf_fini(&b);
     MQ_LOG_DEBUG("broker", "a message re-sent %d time(s) went to %.*s", m->reconsume_times,
@@ -176,7 +176,7 @@ bk_handle_send_back(bk_t *bk, mq_req_t *req)
     }
     dlq = orig.reconsume_times >= bk_retry_max(b->max_reconsume, &gc) || b->delay_level < 0;
 
-    bk_delay_props_without(&props, orig.props, drop, 1);
+    mq_props_without_any(&props, orig.props, drop, 1);
     if (!mq_props_get(orig.props, MQ_PROP_RETRY_TOPIC, &v))
         mq_props_put(&props, MQ_STR(MQ_PROP_RETRY_TOPIC), orig.topic);
     if (!mq_props_get(orig.props, BK_PROP_ORIGIN_MSG_ID, &v)) {

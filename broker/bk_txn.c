@@ -41,22 +41,6 @@ bk_txn_id(mq_str_t props)
     return MQ_STR("");
 }
 
-void
-bk_txn_props_without(mq_buf_t *b, mq_str_t props, const char *const *drop, int n)
-{
-    mq_props_iter_t it;
-    mq_str_t k, v;
-
-    mq_props_iter_init(&it, props);
-    while (mq_props_next(&it, &k, &v)) {
-        int keep = 1;
-        for (int i = 0; i < n && keep; i++)
-            keep = !mq_str_eq(k, mq_str_from_cstr(drop[i]));
-        if (keep)
-            mq_props_put(b, k, v);
-    }
-}
-
 /* A copy of b's bytes in pool. */
 static mq_str_t
 bk_txn_pcopy(mq_pool_t *pool, const mq_buf_t *b)
@@ -169,7 +153,7 @@ bk_txn_half(bk_t *bk, mq_req_t *req)
     if (!mq_props_get(m->props, MQ_PROP_PGROUP, &pg) || pg.n == 0)
         pg = p->producer_group;
     id = bk_txn_id(m->props);
-    bk_txn_props_without(&b, m->props, drop, (int)MQ_ARRAY_LEN(drop));
+    mq_props_without_any(&b, m->props, drop, (int)MQ_ARRAY_LEN(drop));
     mq_props_put(&b, MQ_STR(MQ_PROP_TRAN_MSG), MQ_STR("true"));
     mq_props_put(&b, MQ_STR(MQ_PROP_PGROUP), pg);
     mq_props_put(&b, MQ_STR(MQ_PROP_REAL_TOPIC), m->topic);
@@ -227,7 +211,7 @@ bk_txn_commit_msg(bk_t *bk, mq_pool_t *pool, const mq_msg_t *h, mq_msg_t *out)
     out->sys_flag = (h->sys_flag & ~MQ_SYSFLAG_TRANSACTION_MASK) | MQ_SYSFLAG_TRANSACTION_COMMIT;
     out->prepared_tx_offset = h->phys_offset;
     out->store_host = bk->cfg.store.store_host;
-    bk_txn_props_without(&b, h->props, drop, (int)MQ_ARRAY_LEN(drop));
+    mq_props_without_any(&b, h->props, drop, (int)MQ_ARRAY_LEN(drop));
     out->props = bk_txn_pcopy(pool, &b);
     mq_buf_fini(&b);
     return MQ_OK;

@@ -87,8 +87,6 @@ int bk_txn_is_done(bk_txn_t *t, int64_t off, mq_str_t id);
 void bk_txn_op_msg(bk_t *bk, mq_pool_t *pool, int64_t half_off, mq_str_t id, mq_msg_t *out);
 /* Remembers a decision whose op message was stored at op_off. */
 void bk_txn_mark_done(bk_t *bk, int64_t half_off, mq_str_t id, int64_t op_off);
-/* Copies props without the pairs named in drop[0..n) into b. */
-void bk_txn_props_without(mq_buf_t *b, mq_str_t props, const char *const *drop, int n);
 /* One check pass now (the timer's, and tests'). */
 void bk_txn_check_now(bk_t *bk, int64_t now_ms);
 /* Drops what the scan has passed and computes the op-queue replay offset. */

@@ -232,7 +232,7 @@ bk_txn_put_back(bk_t *bk, mq_pool_t *pool, const mq_msg_t *h, int times, mq_msg_
     char *p;
     int rc;
 
-    bk_txn_props_without(&b, h->props, drop, 1);
+    mq_props_without_any(&b, h->props, drop, 1);
     snprintf(num, sizeof(num), "%d", times);
     mq_props_put(&b, MQ_STR(BK_TXN_PROP_CHECK_TIMES), mq_str_from_cstr(num));
     p = mq_palloc(pool, b.len);

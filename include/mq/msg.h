@@ -163,6 +163,8 @@ int mq_props_get(mq_str_t props, const char *name, mq_str_t *value);
 void mq_props_put(mq_buf_t *b, mq_str_t name, mq_str_t value);
 /* Copies props into b without the pairs named `name`. */
 void mq_props_without(mq_buf_t *b, mq_str_t props, const char *name);
+/* Copies props into b without the pairs named by any of names[0..n). */
+void mq_props_without_any(mq_buf_t *b, mq_str_t props, const char *const *names, int n);
 
 /* Functions used for hash codes (Java String.hashCode over the UTF-16 form of UTF-8 bytes;
  * invalid UTF-8 counts as U+FFFD per byte, as Java's decoder does). */

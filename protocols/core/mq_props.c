@@ -69,13 +69,23 @@ mq_props_put(mq_buf_t *b, mq_str_t name, mq_str_t value)
 void
 mq_props_without(mq_buf_t *b, mq_str_t props, const char *name)
 {
+    mq_props_without_any(b, props, &name, 1);
+}
+
+void
+mq_props_without_any(mq_buf_t *b, mq_str_t props, const char *const *names, int n)
+{
     mq_props_iter_t it;
-    mq_str_t k, v, drop = mq_str_from_cstr(name);
+    mq_str_t k, v;
 
     mq_props_iter_init(&it, props);
-    while (mq_props_next(&it, &k, &v))
-        if (!mq_str_eq(k, drop))
+    while (mq_props_next(&it, &k, &v)) {
+        int keep = 1;
+        for (int i = 0; i < n && keep; i++)
+            keep = !mq_str_eq_cstr(k, names[i]);
+        if (keep)
             mq_props_put(b, k, v);
+    }
 }
 
 int32_t

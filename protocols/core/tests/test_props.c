@@ -46,6 +46,13 @@ Test(mq_props, put_and_without_build_the_wire_form)
     mq_props_without(&c, mq_buf_view(&b), "DELAY");
     cr_expect_eq(c.len, 14);
     cr_expect_eq(memcmp(c.data, "TAGS\001t\002KEYS\001k\002", c.len), 0);
+    {
+        const char *const drop[] = {"TAGS", "KEYS", "ABSENT"};
+        mq_buf_reset(&c);
+        mq_props_without_any(&c, mq_buf_view(&b), drop, 3);
+        cr_expect_eq(c.len, 8);
+        cr_expect_eq(memcmp(c.data, "DELAY\0013\002", c.len), 0);
+    }
     mq_buf_fini(&b);
     mq_buf_fini(&c);
 }
