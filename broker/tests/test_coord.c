@@ -14,6 +14,7 @@
 
 #include "bk_coord.h"
 #include "bk_int.h"
+#include "bk_test_exec.h"
 #include "mq/log.h"
 #include "mq_test.h"
 
@@ -66,25 +67,6 @@ t_clock(void)
 {
     return t_now;
 }
-
-static void
-t_post(mq_exec_t *ex, void (*fn)(void *arg), void *arg)
-{
-    (void)ex;
-    (void)fn;
-    (void)arg;
-}
-
-static void
-t_every(mq_exec_t *ex, double interval_s, void (*fn)(void *arg), void *arg)
-{
-    (void)ex;
-    (void)interval_s;
-    (void)fn;
-    (void)arg;
-}
-
-static mq_exec_t t_exec = {.post = t_post, .every = t_every};
 
 static void
 t_copy(char *dst, size_t cap, mq_str_t s)
@@ -344,7 +326,7 @@ t_open(int64_t initial_delay_ms)
     cfg.store.clean_interval_ms = 3600000;
     cfg.store.warm_mapped_file = 0;
     cfg.group_initial_delay_ms = initial_delay_ms;
-    cr_assert_eq(bk_open(&cfg, &t_exec, &t_bk), MQ_OK);
+    cr_assert_eq(bk_open(&cfg, &bk_test_exec, &t_bk), MQ_OK);
     bk_coord_set_clock(t_bk->coord, t_clock);
 }
 
@@ -995,7 +977,7 @@ Test(bk_coord, load_skips_malformed_entries)
         cfg.store.commitlog_file_size = 65536;
         cfg.store.max_message_size = 2048;
         cfg.store.cq_file_size = 20 * 64;
-        cr_assert_eq(bk_open(&cfg, &t_exec, &bk), MQ_ECORRUPT);
+        cr_assert_eq(bk_open(&cfg, &bk_test_exec, &bk), MQ_ECORRUPT);
     }
 }
 

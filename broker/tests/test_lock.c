@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "bk_int.h"
+#include "bk_test_exec.h"
 #include "mq/log.h"
 #include "mq_test.h"
 
@@ -30,25 +31,6 @@ typedef struct l_req_s {
 static bk_t *l_bk;
 static char *l_dir;
 static int l_session_a, l_session_b; /* their addresses are the sessions */
-
-static void
-l_post(mq_exec_t *ex, void (*fn)(void *arg), void *arg)
-{
-    (void)ex;
-    (void)fn;
-    (void)arg;
-}
-
-static void
-l_every(mq_exec_t *ex, double interval_s, void (*fn)(void *arg), void *arg)
-{
-    (void)ex;
-    (void)interval_s;
-    (void)fn;
-    (void)arg;
-}
-
-static mq_exec_t l_exec = {.post = l_post, .every = l_every};
 
 static void
 l_reply(mq_req_t *r, int status, const mq_rep_t *rep)
@@ -82,7 +64,7 @@ l_setup(void)
     cfg.store.clean_interval_ms = 3600000;
     cfg.store.warm_mapped_file = 0;
     cfg.lock_max_live_ms = 300;
-    cr_assert_eq(bk_open(&cfg, &l_exec, &l_bk), MQ_OK);
+    cr_assert_eq(bk_open(&cfg, &bk_test_exec, &l_bk), MQ_OK);
 }
 
 static void

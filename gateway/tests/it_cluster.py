@@ -29,7 +29,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_namesrv  # noqa: E402  (Remoting client, check counters)
-from it_namesrv import Remoting, check  # noqa: E402
+from it_namesrv import Remoting, check, wait_for  # noqa: E402
 
 CLUSTER = "DefaultCluster"
 
@@ -80,16 +80,6 @@ def route(port, topic):
         return json.loads(body) if h["code"] == 0 else None
     finally:
         c.close()
-
-
-def wait_for(fn, timeout):
-    """Polls fn() until it returns a true value or timeout seconds pass; returns the value."""
-    deadline = time.time() + timeout
-    while True:
-        v = fn()
-        if v or time.time() >= deadline:
-            return v
-        time.sleep(0.1)
 
 
 def has_broker(port, name, addr=None):

@@ -35,7 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_namesrv  # noqa: E402
-from it_namesrv import Remoting, check  # noqa: E402
+from it_namesrv import Remoting, check, wait_for  # noqa: E402
 from it_kafka import frame, kcat, produce_v3, raw_call, record_batch  # noqa: E402
 
 TOPIC = "kc_orders"
@@ -84,15 +84,6 @@ def route_brokers(nsport):
         return {q["brokerName"] for q in json.loads(body)["queueDatas"]}
     finally:
         c.close()
-
-
-def wait_for(cond, seconds=15.0):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def metadata(kport):

@@ -32,6 +32,17 @@ def check(cond, what):
         print("FAIL:", what, flush=True)
 
 
+def wait_for(cond, timeout=15.0):
+    """Polls cond() until it returns a true value or timeout seconds pass; returns its last
+    value (the integration tests wait for conditions, not for fixed sleeps)."""
+    deadline = time.time() + timeout
+    while True:
+        v = cond()
+        if v or time.time() >= deadline:
+            return v
+        time.sleep(0.05)
+
+
 class Remoting:
     """A minimal remoting client: JSON headers, frames matched by opaque."""
 

@@ -35,7 +35,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_namesrv  # noqa: E402  (Remoting client, check counters)
 import it_broker  # noqa: E402  (broker start/stop)
-from it_namesrv import Remoting, check  # noqa: E402
+from it_namesrv import Remoting, check, wait_for  # noqa: E402
 
 SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
 BROKER_NAME = "broker-a"
@@ -56,15 +56,6 @@ def lock(c, group, client, mqs, code=41):
     check(all(set(m) >= {"brokerName", "queueId", "topic"} for m in got),
           "lockOKMQSet entries are MessageQueues: %s" % got)
     return h["code"], {m["queueId"] for m in got}
-
-
-def wait_for(cond, timeout=10.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 def raw_locks(binary, produce_bin, consume_bin):

@@ -23,7 +23,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import it_broker  # noqa: E402
 import it_namesrv  # noqa: E402
-from it_namesrv import Remoting, check  # noqa: E402
+from it_namesrv import Remoting, check, wait_for  # noqa: E402
 
 ARGS = ("--mappedFileSizeCommitLog=67108864", "--transactionTimeOut=1000",
         "--transactionCheckInterval=500", "--transactionCheckMax=3")
@@ -68,15 +68,6 @@ def consume(c, topic, queues=4):
 def max_offset(c, topic, qid=0):
     h, _ = c.call(30, {"topic": topic, "queueId": qid})
     return int(h.get("extFields", {}).get("offset", -1)) if h["code"] == 0 else -1
-
-
-def wait_for(cond, timeout=15.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return cond()
 
 
 class Broker:

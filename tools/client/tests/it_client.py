@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "..", "gateway", "tests"))
 import it_namesrv  # noqa: E402  (Remoting client, check counters)
 import it_broker  # noqa: E402  (broker start/stop, pulls, record decoding)
-from it_namesrv import Remoting, check  # noqa: E402
+from it_namesrv import Remoting, check, wait_for  # noqa: E402
 
 BROKER = PRODUCE = CONSUME = None
 SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error:")
@@ -124,15 +124,6 @@ def committed_total(c, group, topic, queues=4):
         if h["code"] == 0:
             total += int(h["extFields"]["offset"])
     return total
-
-
-def wait_for(cond, timeout=15.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 def max_offset(c, topic, qid):
